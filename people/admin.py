@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import RoleAssignment, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "name", "is_staff", "is_active"]
+    search_fields = ["username", "name"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("name", "resident")}))
+    raw_id_fields = ["resident"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "household", "start_date", "end_date"]
+    list_filter = ["role"]
+    raw_id_fields = ["township", "user", "unit", "household", "granted_by"]

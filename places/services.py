@@ -1,0 +1,358 @@
+"""Writes to places. Each service is atomic and records its audit entry in the same transaction.
+
+Services trust that the caller checked access (people.access); they enforce the tree's rules.
+"""
+
+from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext as _
+
+from core import audit, tree
+from core.errors import ServiceError
+from core.idcard import validate_id_number
+from core.masking import mask_id_number, mask_phone
+
+from .models import Household, Resident, ResponsibilityArea, TownshipConfig, Unit
+
+UNIT_FIELDS = ["kind", "name", "code", "parent", "village", "grid_level", "work_group", "path"]
+HOUSEHOLD_FIELDS = ["number", "group", "joint", "address", "door_area"]
+RESIDENT_FIELDS = [
+    "household",
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "phone",
+    "relation",
+    "is_party_member",
+]
+
+
+def _next_child_path(parent: Unit | None) -> str:
+    siblings = Unit.objects.filter(parent=parent)
+    prefix = parent.path if parent else ""
+    last = siblings.aggregate(m=Max("path"))["m"]
+    number = int(last[len(prefix) :]) + 1 if last else 1
+    return prefix + tree.segment(number)
+
+
+def _derive(kind: str, parent: Unit | None) -> dict:
+    """Township, village and grid level that follow from the parent."""
+    allowed = Unit.PARENT_KINDS[Unit.Kind(kind)]
+    if (parent is None and allowed and kind != Unit.Kind.TOWNSHIP) or (
+        parent is not None and parent.kind not in allowed
+    ):
+        raise ServiceError(
+            _("A %(kind)s cannot be placed under a %(parent)s.")
+            % {
+                "kind": Unit.Kind(kind).label,
+                "parent": parent.get_kind_display() if parent else _("nothing"),
+            },
+            code="bad_parent",
+        )
+    township = None
+    if parent is not None:
+        township = parent if parent.kind == Unit.Kind.TOWNSHIP else parent.township
+    village = None
+    if parent is not None and parent.kind in (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY):
+        village = parent
+    elif parent is not None and parent.village_id:
+        village = parent.village
+    grid_level = None
+    if kind == Unit.Kind.GRID:
+        grid_level = 2 if parent.kind == Unit.Kind.TOWNSHIP else parent.grid_level + 1
+        levels = parent_config_levels(township)
+        if grid_level > levels:
+            raise ServiceError(
+                _("This township has %(n)d grid levels; a grid here would be level %(level)d.")
+                % {"n": levels, "level": grid_level},
+                code="too_deep",
+            )
+    return {"township": township, "village": village, "grid_level": grid_level}
+
+
+def parent_config_levels(township: Unit | None) -> int:
+    if township is None:
+        return TownshipConfig._meta.get_field("grid_levels").default
+    return ensure_config(township).grid_levels
+
+
+def ensure_config(township: Unit) -> TownshipConfig:
+    config, _created = TownshipConfig.objects.get_or_create(township=township)
+    return config
+
+
+@transaction.atomic
+def create_unit(
+    *,
+    kind: str,
+    name: str,
+    parent: Unit | None,
+    actor,
+    code: str = "",
+    village: Unit | None = None,
+    work_group: str = "",
+    reason: str = "",
+) -> Unit:
+    derived = _derive(kind, parent)
+    if village is not None and kind == Unit.Kind.GRID:
+        derived["village"] = village
+    unit = Unit(
+        kind=kind,
+        name=name,
+        code=code,
+        parent=parent,
+        path=_next_child_path(parent),
+        work_group=work_group,
+        **derived,
+    )
+    unit.full_clean()
+    unit.save()
+    if kind == Unit.Kind.TOWNSHIP:
+        unit.township = unit
+        unit.save(update_fields=["township"])
+        ensure_config(unit)
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=unit,
+        changes=audit.diff({}, audit.snapshot(unit, UNIT_FIELDS)),
+        reason=reason,
+    )
+    return unit
+
+
+@transaction.atomic
+def move_unit(*, unit: Unit, new_parent: Unit, actor, reason: str = "") -> Unit:
+    """Hang `unit` (and its subtree) under `new_parent`; every copied path follows."""
+    if new_parent.path.startswith(unit.path):
+        raise ServiceError(_("A unit cannot be moved under itself."), code="cycle")
+    if unit.kind == Unit.Kind.TOWNSHIP or new_parent.township_id != unit.township_id:
+        raise ServiceError(_("Units move only within their township."), code="other_township")
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    derived = _derive(unit.kind, new_parent)
+    old_path, new_path = unit.path, _next_child_path(new_parent)
+    if unit.kind == Unit.Kind.GRID:
+        depth_below = (
+            Unit.objects.filter(tree.under("path", old_path), kind=Unit.Kind.GRID).aggregate(
+                m=Max("grid_level")
+            )["m"]
+            - unit.grid_level
+        )
+        if derived["grid_level"] + depth_below > parent_config_levels(unit.township):
+            raise ServiceError(_("The moved grids would exceed the township's grid levels."))
+    _rewrite_paths(Unit, "path", old_path, new_path)
+    _rewrite_paths(Household, "group_path", old_path, new_path)
+    _rewrite_paths(Household, "joint_path", old_path, new_path)
+    _rewrite_paths(ResponsibilityArea, "grid_path", old_path, new_path)
+    level_shift = (derived["grid_level"] or 0) - (unit.grid_level or 0)
+    if level_shift:
+        Unit.objects.filter(tree.under("path", new_path), kind=Unit.Kind.GRID).update(
+            grid_level=F("grid_level") + level_shift
+        )
+    unit.refresh_from_db()
+    unit.parent = new_parent
+    if unit.kind == Unit.Kind.GROUP or derived["village"] is not None:
+        unit.village = derived["village"]
+    unit.save(update_fields=["parent", "village"])
+    audit.record(
+        actor=actor,
+        action="move",
+        obj=unit,
+        changes=audit.diff(before, audit.snapshot(unit, UNIT_FIELDS)),
+        reason=reason,
+    )
+    return unit
+
+
+def _rewrite_paths(model, field: str, old: str, new: str) -> None:
+    """Replace the prefix `old` by `new` on every row under `old`, in one UPDATE."""
+    model.objects.filter(tree.under(field, old)).update(
+        **{field: Concat(Value(new), Substr(field, len(old) + 1, Length(field)))}
+    )
+
+
+@transaction.atomic
+def rename_unit(*, unit: Unit, name: str, actor, work_group=None, reason: str = "") -> Unit:
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    unit.name = name
+    if work_group is not None:
+        unit.work_group = work_group
+    unit.full_clean()
+    unit.save(update_fields=["name", "work_group"])
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=unit,
+        changes=audit.diff(before, audit.snapshot(unit, UNIT_FIELDS)),
+        reason=reason,
+    )
+    return unit
+
+
+def _check_household_places(group: Unit, joint: Unit) -> None:
+    if group.kind != Unit.Kind.GROUP:
+        raise ServiceError(_("“%(name)s” is not a villagers' group.") % {"name": group.name})
+    if joint.kind != Unit.Kind.JOINT:
+        raise ServiceError(_("“%(name)s” is not a 联户.") % {"name": joint.name})
+    if group.township_id != joint.township_id:
+        raise ServiceError(_("The group and the 联户 must be in the same township."))
+
+
+@transaction.atomic
+def create_household(
+    *,
+    number: str,
+    group: Unit,
+    joint: Unit,
+    actor,
+    address: str = "",
+    door_area: str = "",
+    reason: str = "",
+) -> Household:
+    _check_household_places(group, joint)
+    if Household.objects.filter(township_id=group.township_id, number=number).exists():
+        raise ServiceError(
+            _("Household number %(number)s already exists in this township.") % {"number": number},
+            code="duplicate",
+        )
+    household = Household.objects.create(
+        township_id=group.township_id,
+        number=number,
+        group=group,
+        joint=joint,
+        group_path=group.path,
+        joint_path=joint.path,
+        address=address,
+        door_area=door_area,
+    )
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=household,
+        changes=audit.diff({}, audit.snapshot(household, HOUSEHOLD_FIELDS)),
+        reason=reason,
+    )
+    return household
+
+
+@transaction.atomic
+def update_household(
+    *, household: Household, actor, address=None, door_area=None, reason: str = ""
+) -> Household:
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    if address is not None:
+        household.address = address
+    if door_area is not None:
+        household.door_area = door_area
+    household.save(update_fields=["address", "door_area"])
+    changes = audit.diff(before, audit.snapshot(household, HOUSEHOLD_FIELDS))
+    if changes:
+        audit.record(actor=actor, action="update", obj=household, changes=changes, reason=reason)
+    return household
+
+
+@transaction.atomic
+def move_household(
+    *,
+    household: Household,
+    actor,
+    group: Unit | None = None,
+    joint: Unit | None = None,
+    reason: str = "",
+) -> Household:
+    """Put a household into another group and/or 联户; the audit keeps where it was."""
+    group = group or household.group
+    joint = joint or household.joint
+    _check_household_places(group, joint)
+    if group.township_id != household.township_id:
+        raise ServiceError(_("Households move only within their township."))
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    household.group, household.joint = group, joint
+    household.group_path, household.joint_path = group.path, joint.path
+    household.save(update_fields=["group", "joint", "group_path", "joint_path"])
+    audit.record(
+        actor=actor,
+        action="move",
+        obj=household,
+        changes=audit.diff(before, audit.snapshot(household, HOUSEHOLD_FIELDS)),
+        reason=reason,
+    )
+    return household
+
+
+def _clean_resident(resident: Resident) -> None:
+    """Normalise the ID number and run the model's validation (raises ValidationError)."""
+    resident.id_number = validate_id_number(resident.id_number) if resident.id_number else None
+    resident.full_clean()
+
+
+@transaction.atomic
+def create_resident(*, household: Household, actor, reason: str = "", **fields) -> Resident:
+    resident = Resident(township_id=household.township_id, household=household, **fields)
+    _clean_resident(resident)
+    resident.save()
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=resident,
+        changes=_masked(audit.diff({}, audit.snapshot(resident, RESIDENT_FIELDS))),
+        reason=reason,
+    )
+    return resident
+
+
+@transaction.atomic
+def update_resident(*, resident: Resident, actor, reason: str = "", **fields) -> Resident:
+    before = audit.snapshot(resident, RESIDENT_FIELDS)
+    for key, value in fields.items():
+        if key not in RESIDENT_FIELDS or key == "household":
+            raise ServiceError(_("Field %(field)s cannot be changed here.") % {"field": key})
+        setattr(resident, key, value)
+    _clean_resident(resident)
+    resident.save()
+    changes = audit.diff(before, audit.snapshot(resident, RESIDENT_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor, action="update", obj=resident, changes=_masked(changes), reason=reason
+        )
+    return resident
+
+
+def _masked(changes: dict) -> dict:
+    """The audit log never holds a full ID or phone number: keep masked forms only."""
+    maskers = {"id_number": mask_id_number, "phone": mask_phone}
+    return {
+        key: [maskers[key](v or "") for v in values] if key in maskers else values
+        for key, values in changes.items()
+    }
+
+
+@transaction.atomic
+def create_area(
+    *,
+    grid: Unit,
+    number: int,
+    name: str,
+    kind: str,
+    actor,
+    owner=None,
+    owner_household: Household | None = None,
+    description: str = "",
+) -> ResponsibilityArea:
+    if grid.kind not in (Unit.Kind.GRID, Unit.Kind.JOINT):
+        raise ServiceError(_("A responsibility area belongs to a grid."))
+    area = ResponsibilityArea.objects.create(
+        township_id=grid.township_id,
+        grid=grid,
+        grid_path=grid.path,
+        number=number,
+        name=name,
+        kind=kind,
+        owner=owner,
+        owner_household=owner_household,
+        description=description,
+    )
+    audit.record(actor=actor, action="create", obj=area)
+    return area
