@@ -1,19 +1,24 @@
 from django.contrib import admin
 
+from core.admin import AuditedAdmin
+
 from .models import Household, Resident, ResponsibilityArea, TownshipConfig, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ["name", "kind", "grid_level", "path", "township"]
     list_filter = ["kind", "grid_level"]
     search_fields = ["name", "code", "path"]
-    raw_id_fields = ["parent", "township", "village"]
-    readonly_fields = ["path"]
+    # The tree's shape changes only through places.services (paths and copies follow).
+    readonly_fields = ["kind", "parent", "path", "township", "village", "grid_level"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(TownshipConfig)
-class TownshipConfigAdmin(admin.ModelAdmin):
+class TownshipConfigAdmin(AuditedAdmin):
     list_display = ["township", "grid_levels", "warning_below", "suspension_below"]
 
 
@@ -22,23 +27,39 @@ class ResidentInline(admin.TabularInline):
     extra = 0
     fields = ["name", "sex", "birth_date", "id_number", "phone", "relation", "is_party_member"]
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(AuditedAdmin):
     list_display = ["number", "township", "group", "joint", "address"]
     search_fields = ["number", "address"]
-    raw_id_fields = ["township", "group", "joint"]
+    readonly_fields = ["township", "group", "joint"]
     inlines = [ResidentInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(AuditedAdmin):
     list_display = ["name", "household", "sex", "birth_date", "relation"]
     search_fields = ["name", "id_number"]
-    raw_id_fields = ["township", "household"]
+    readonly_fields = ["township", "household"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ResponsibilityArea)
-class ResponsibilityAreaAdmin(admin.ModelAdmin):
+class ResponsibilityAreaAdmin(AuditedAdmin):
     list_display = ["number", "name", "kind", "grid", "owner", "owner_household"]
-    raw_id_fields = ["township", "grid", "owner", "owner_household"]
+    raw_id_fields = ["owner", "owner_household"]
+    readonly_fields = ["township", "grid"]
+
+    def has_add_permission(self, request):
+        return False

@@ -3,6 +3,7 @@
 Services trust that the caller checked access (people.access); they enforce the tree's rules.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Length, Substr
@@ -284,7 +285,10 @@ def move_household(
 
 def _clean_resident(resident: Resident) -> None:
     """Normalise the ID number and run the model's validation (raises ValidationError)."""
-    resident.id_number = validate_id_number(resident.id_number) if resident.id_number else None
+    try:
+        resident.id_number = validate_id_number(resident.id_number) if resident.id_number else None
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.error_list}) from exc
     resident.full_clean()
 
 
@@ -343,6 +347,10 @@ def create_area(
 ) -> ResponsibilityArea:
     if grid.kind not in (Unit.Kind.GRID, Unit.Kind.JOINT):
         raise ServiceError(_("A responsibility area belongs to a grid."))
+    if owner is None and owner_household is None:
+        raise ServiceError(
+            _("A responsibility area needs an owner: a person or a household."), code="no_owner"
+        )
     area = ResponsibilityArea.objects.create(
         township_id=grid.township_id,
         grid=grid,

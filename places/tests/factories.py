@@ -1,5 +1,6 @@
 """Test data for places: a small township built through the real services."""
 
+import datetime
 import itertools
 from dataclasses import dataclass, field
 
@@ -10,10 +11,11 @@ from places.models import Household, Resident, Unit
 _serial = itertools.count(1)
 
 
-def make_id_number(birth: str = "19800101", region: str = "520527", sex: str = "M") -> str:
-    """A valid ID number (GB 11643 check digit) that no other call returns."""
-    seq = next(_serial) % 500
-    body = f"{region}{birth}{seq:02d}{1 if sex == 'M' else 2}"
+def make_id_number(region: str = "520527", sex: str = "M") -> str:
+    """A valid ID number (GB 11643 check digit) that no other call in this process returns."""
+    n = next(_serial)
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n)
+    body = f"{region}{birth:%Y%m%d}{n % 100:02d}{1 if sex == 'M' else 2}"
     return body + check_char(body)
 
 
