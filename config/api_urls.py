@@ -1,3 +1,39 @@
 """The REST API, version 1: every app's endpoints under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from people import api as people_api
+from places import api as places_api
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("users", people_api.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("units/", places_api.UnitList.as_view(), name="unit-list"),
+    path("units/<int:pk>/", places_api.UnitDetail.as_view(), name="unit-detail"),
+    path("units/<int:pk>/move/", places_api.UnitMove.as_view(), name="unit-move"),
+    path(
+        "units/<int:pk>/households/",
+        places_api.UnitHouseholds.as_view(),
+        name="unit-households",
+    ),
+    path("households/", places_api.HouseholdList.as_view(), name="household-list"),
+    path("households/<int:pk>/", places_api.HouseholdDetail.as_view(), name="household-detail"),
+    path("households/<int:pk>/move/", places_api.HouseholdMove.as_view(), name="household-move"),
+    path("residents/", places_api.ResidentList.as_view(), name="resident-list"),
+    path("residents/<int:pk>/", places_api.ResidentDetail.as_view(), name="resident-detail"),
+    path(
+        "residents/<int:pk>/identity/",
+        places_api.ResidentIdentity.as_view(),
+        name="resident-identity",
+    ),
+    path("assignments/", people_api.AssignmentList.as_view(), name="assignment-list"),
+    path("assignments/<int:pk>/", people_api.AssignmentDetail.as_view(), name="assignment-detail"),
+    path("assignments/<int:pk>/end/", people_api.AssignmentEnd.as_view(), name="assignment-end"),
+    *router.urls,
+]

@@ -63,7 +63,7 @@ def assign_role(
     target = household if role == Role.VILLAGER else unit
     if target is not None:
         assignment.township_id = target.township_id
-    assignment.full_clean()
+    assignment.full_clean(exclude=["township"])  # derived from the target; none for a county
     assignment.save()
     audit.record(
         actor=actor,

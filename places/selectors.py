@@ -1,6 +1,7 @@
 """Reads of places, always limited by a Scope (see core.scope and people.access)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 
 from core import tree
 from core.scope import VIEW, Scope
@@ -72,3 +73,97 @@ def search(scope: Scope, text: str, limit: int = 50) -> QuerySet[Resident]:
 def township_of(scope: Scope) -> QuerySet[Unit]:
     """The townships the scope reaches."""
     return units(scope).filter(kind=Unit.Kind.TOWNSHIP)
+
+
+# --- Reads for the pages: counts in a fixed number of queries, whatever the tree's size. ------
+
+
+def _household_field(unit: Unit) -> str:
+    return "joint_path" if unit.is_grid_tree else "group_path"
+
+
+def visible_ancestors(scope: Scope, unit: Unit) -> QuerySet[Unit]:
+    """The ancestors of `unit` the scope may see, root first (for a breadcrumb)."""
+    return units(scope).filter(path__in=unit.ancestor_paths()).order_by("path")
+
+
+def household_counts_by_child(scope: Scope, unit: Unit) -> dict[str, int]:
+    """{child path: visible households under it} for the children of `unit`, one query per tree.
+
+    A township has children in both trees (villages by group path, level-2 grids by 联户 path).
+    """
+    fields = ["group_path", "joint_path"] if unit.kind == Unit.Kind.TOWNSHIP else []
+    fields = fields or [_household_field(unit)]
+    size = len(unit.path) + tree.SEGMENT
+    counts: dict[str, int] = {}
+    for field in fields:
+        rows = (
+            Household.objects.filter(scope.households_q(), tree.under(field, unit.path))
+            .annotate(child=Substr(field, 1, size))
+            .values("child")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts.update({row["child"]: row["n"] for row in rows})
+    return counts
+
+
+def household_rows(scope: Scope, unit: Unit) -> QuerySet[Household]:
+    """Visible households under `unit` with their head's name and member count, by number."""
+    head = Resident.objects.filter(household=OuterRef("pk"), relation=Resident.Relation.HEAD)
+    return (
+        households_under(scope, unit)
+        .annotate(n_members=Count("members"), head_name=Subquery(head.values("name")[:1]))
+        .order_by("number")
+    )
+
+
+def subtree_counts(scope: Scope, roots) -> dict[int, dict]:
+    """For each unit in `roots`: visible households, residents and sub-units under it.
+
+    "units" lists (kind, label, count) for each kind present below the unit.
+    Three queries in all (conditional counts), however many roots there are.
+    """
+    roots = list(roots)
+    if not roots:
+        return {}
+    hh = {f"u{r.pk}": Count("id", filter=tree.under(_household_field(r), r.path)) for r in roots}
+    people = {
+        f"u{r.pk}": Count("id", filter=tree.under(f"household__{_household_field(r)}", r.path))
+        for r in roots
+    }
+    household_counts = Household.objects.filter(scope.households_q()).aggregate(**hh)
+    resident_counts = Resident.objects.filter(scope.households_q(prefix="household__")).aggregate(
+        **people
+    )
+    kinds = {
+        f"u{r.pk}_{kind}": Count(
+            "id", filter=tree.under("path", r.path) & Q(kind=kind) & ~Q(path=r.path)
+        )
+        for r in roots
+        for kind in Unit.Kind.values
+    }
+    unit_counts = Unit.objects.filter(scope.units_q()).aggregate(**kinds)
+    return {
+        r.pk: {
+            "households": household_counts[f"u{r.pk}"],
+            "residents": resident_counts[f"u{r.pk}"],
+            "units": [
+                (kind, Unit.Kind(kind).label, unit_counts[f"u{r.pk}_{kind}"])
+                for kind in Unit.Kind.values
+                if unit_counts[f"u{r.pk}_{kind}"]
+            ],
+        }
+        for r in roots
+    }
+
+
+def village_grids(scope: Scope, unit: Unit) -> QuerySet[Unit]:
+    """The top-level grids drawn over a village (they hang under the township, not the village)."""
+    if unit.kind not in (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY):
+        return Unit.objects.none()
+    return (
+        units(scope)
+        .filter(kind=Unit.Kind.GRID, village=unit, parent_id=unit.township_id)
+        .order_by("path")
+    )

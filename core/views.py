@@ -1,0 +1,75 @@
+"""Helpers shared by the page views of every app."""
+
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .errors import ServiceError
+
+
+def show_refusal(form, exc: ServiceError | ValidationError) -> None:
+    """Put a service's refusal on the form: on its field when the form has it, else on top."""
+    if isinstance(exc, ServiceError):
+        form.add_error(None, str(exc.message))
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` URL from the form if it points at this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def history_rows(entries) -> list[tuple]:
+    """Audit entries with their changes as (label, before, after), foreign keys by name.
+
+    One query per model the changes point at, whatever the number of entries.
+    """
+    entries = list(entries)
+    wanted: dict = defaultdict(set)
+    for entry in entries:
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        entry.model = model
+        for name, values in (entry.changes or {}).items():
+            field = _field(model, name)
+            if field is not None and field.is_relation and field.related_model:
+                wanted[field.related_model].update(v for v in values if v is not None)
+    names = {
+        (model, obj.pk): str(obj)
+        for model, ids in wanted.items()
+        for obj in model.objects.filter(pk__in=ids)
+    }
+    return [(entry, _rows(entry, names)) for entry in entries]
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
+def _rows(entry, names) -> list[tuple]:
+    rows = []
+    for name, values in sorted((entry.changes or {}).items()):
+        field = _field(entry.model, name)
+        before, after = (list(values) + [None, None])[:2]
+        if field is not None and field.is_relation and field.related_model:
+            before = names.get((field.related_model, before), before)
+            after = names.get((field.related_model, after), after)
+        rows.append((field.verbose_name if field is not None else name, before, after))
+    return rows

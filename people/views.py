@@ -1,0 +1,108 @@
+"""Pages of people: the home page (what each role answers for) and role assignments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core import audit
+from core.errors import ServiceError
+from core.scope import MANAGE
+from core.views import history_rows, safe_next, show_refusal
+from places import selectors as place_selectors
+from places.views import render_unit
+
+from . import access, selectors, services
+from .forms import AssignRoleForm, EndAssignmentForm
+from .models import Role
+
+
+@login_required
+@require_GET
+def home(request):
+    """One card per active assignment: the role, its unit or household, and what lies under it."""
+    scope = access.scope_for(request.user)
+    assignments = list(access.active_assignments(request.user).order_by("role", "id"))
+    counts = place_selectors.subtree_counts(scope, [a.unit for a in assignments if a.unit_id])
+    cards = [(assignment, counts.get(assignment.unit_id)) for assignment in assignments]
+    return render(request, "people/home.html", {"cards": cards})
+
+
+@login_required
+@require_POST
+def assign_role(request, unit_id):
+    scope = access.scope_for(request.user)
+    unit = get_object_or_404(place_selectors.units(scope), pk=unit_id)
+    if not scope.covers_unit(unit, MANAGE):
+        raise PermissionDenied
+    form = AssignRoleForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assign_role(
+                user=data["user"],
+                role=data["role"],
+                unit=unit,
+                start_date=data["start_date"],
+                authority=data["authority"],
+                actor=request.user,
+            )
+        except (ServiceError, ValidationError) as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s of %(unit)s.")
+                % {"user": data["user"], "role": Role(data["role"]).label, "unit": unit.name},
+            )
+            return redirect("places:unit", pk=unit.pk)
+    return render_unit(request, unit, scope, assign_form=form)
+
+
+def _assignment_or_404(request, pk):
+    scope = access.scope_for(request.user)
+    return scope, get_object_or_404(selectors.assignments(scope), pk=pk)
+
+
+def _can_manage(scope, assignment) -> bool:
+    if assignment.unit_id:
+        return scope.covers_unit(assignment.unit, MANAGE)
+    return access.can_change_household(scope, assignment.household, MANAGE)
+
+
+@login_required
+@require_GET
+def assignment_detail(request, pk):
+    scope, assignment = _assignment_or_404(request, pk)
+    ongoing = assignment.end_date is None or assignment.is_current
+    can_end = ongoing and _can_manage(scope, assignment)
+    context = {
+        "assignment": assignment,
+        "end_form": EndAssignmentForm() if can_end else None,
+        "history": history_rows(audit.history(assignment)),
+    }
+    return render(request, "people/assignment_detail.html", context)
+
+
+@login_required
+@require_POST
+def end_assignment(request, pk):
+    scope, assignment = _assignment_or_404(request, pk)
+    if not _can_manage(scope, assignment):
+        raise PermissionDenied
+    form = EndAssignmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_assignment(assignment=assignment, actor=request.user, **form.cleaned_data)
+        except (ServiceError, ValidationError) as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("The role ended: %(a)s.") % {"a": assignment})
+            return redirect(safe_next(request, reverse("assignment", args=[assignment.pk])))
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect("assignment", pk=assignment.pk)
