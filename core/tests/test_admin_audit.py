@@ -10,7 +10,12 @@ def test_admin_edit_of_a_unit_is_audited(town, client):
     unit = town.grids[0]
     response = client.post(
         f"/admin/places/unit/{unit.pk}/change/",
-        {"name": "和平社区002网格", "code": "", "work_group": "和平社区002网格联户群", "is_active": "on"},
+        {
+            "name": "和平社区002网格",
+            "code": "",
+            "work_group": "和平社区002网格联户群",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302, response.content[:500]
     entry = AuditEntry.objects.filter(object_id=unit.pk, reason="admin").get()
