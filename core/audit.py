@@ -54,6 +54,35 @@ def record(
     )
 
 
+def record_many(
+    objs: list, *, actor, action: str, changes_of, reason: str = "", batch_size: int = 1000
+) -> None:
+    """One audit entry per object, as `record` writes them, in bulk INSERTs.
+
+    `changes_of(obj)` gives each object's changes dict.
+    """
+    if not objs:
+        return
+    content_type = ContentType.objects.get_for_model(objs[0])
+    actor = actor if getattr(actor, "pk", None) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                township_id=getattr(obj, "township_id", None),
+                actor=actor,
+                action=action,
+                content_type=content_type,
+                object_id=obj.pk,
+                object_repr=str(obj)[:200],
+                changes=changes_of(obj),
+                reason=reason[:300],
+            )
+            for obj in objs
+        ],
+        batch_size=batch_size,
+    )
+
+
 def history(obj: models.Model):
     """Audit entries about `obj`, newest first."""
     return AuditEntry.objects.filter(

@@ -34,6 +34,13 @@ class Scope:
         """Whether the unit at `path` lies in this scope for `cap`."""
         return self.is_superuser or any(path.startswith(p) for p in self.paths_for(cap))
 
+    def covers_household(self, group_path: str, joint_path: str, cap: str = VIEW) -> bool:
+        """Whether a household in that group and 联户 is in scope for `cap`, by either place.
+
+        By place only: a villager's own household is people.access.can_view_household's rule.
+        """
+        return self.covers(group_path, cap) or self.covers(joint_path, cap)
+
     def covers_unit(self, unit, cap: str = VIEW) -> bool:
         """Whether `unit` is in scope: by its own path, or by its village's for grids."""
         if self.covers(unit.path, cap):

@@ -3,6 +3,8 @@
 Services trust that the caller checked access (people.access); they enforce the tree's rules.
 """
 
+from collections import Counter, defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
@@ -283,13 +285,13 @@ def move_household(
     return household
 
 
-def _clean_resident(resident: Resident) -> None:
+def _clean_resident(resident: Resident, **full_clean) -> None:
     """Normalise the ID number and run the model's validation (raises ValidationError)."""
     try:
         resident.id_number = validate_id_number(resident.id_number) if resident.id_number else None
     except ValidationError as exc:
         raise ValidationError({"id_number": exc.error_list}) from exc
-    resident.full_clean()
+    resident.full_clean(**full_clean)
 
 
 @transaction.atomic
@@ -333,6 +335,144 @@ def _masked(changes: dict) -> dict:
     }
 
 
+# --- Imports: many households and residents at once (a township's roster) ---------------------
+
+BULK_BATCH = 1000  # rows per INSERT; Django makes batches smaller where SQLite needs it
+LOOKUP_CHUNK = 500  # values per IN (...) lookup
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _record_imports(objs: list, fields: list[str], *, actor, reason: str, masked=False) -> None:
+    """One "import" audit entry per object, with the changes the per-row services record."""
+
+    def changes_of(obj):
+        changes = audit.diff({}, audit.snapshot(obj, fields))
+        return _masked(changes) if masked else changes
+
+    audit.record_many(
+        objs,
+        actor=actor,
+        action="import",
+        changes_of=changes_of,
+        reason=reason,
+        batch_size=BULK_BATCH,
+    )
+
+
+@transaction.atomic
+def import_households(*, rows: list[dict], actor, reason: str = "") -> list[Household]:
+    """Create many households at once, each with its "import" audit entry.
+
+    `rows`: dicts of `number`, `group`, `joint`, and optionally `address` and `door_area`.
+    create_household's checks hold for every row, made set-based: a group and a 联户 of one
+    township, and a number that is new in its township and not repeated in `rows`.
+    Returns the saved households in the order of `rows`.
+    """
+    households = []
+    for row in rows:
+        group, joint = row["group"], row["joint"]
+        _check_household_places(group, joint)
+        households.append(
+            Household(
+                township_id=group.township_id,
+                number=row["number"],
+                group=group,
+                joint=joint,
+                group_path=group.path,
+                joint_path=joint.path,
+                address=row.get("address", ""),
+                door_area=row.get("door_area", ""),
+            )
+        )
+    _refuse_taken_numbers(households)
+    Household.objects.bulk_create(households, batch_size=BULK_BATCH)
+    _record_imports(households, HOUSEHOLD_FIELDS, actor=actor, reason=reason)
+    return households
+
+
+def _refuse_taken_numbers(households: list[Household]) -> None:
+    numbers: dict[int, list[str]] = defaultdict(list)
+    for household in households:
+        numbers[household.township_id].append(household.number)
+    for township_id, wanted in numbers.items():
+        taken = [n for n, count in Counter(wanted).items() if count > 1]
+        for chunk in _chunks(wanted):
+            stored = Household.objects.filter(township_id=township_id, number__in=chunk)
+            taken += stored.values_list("number", flat=True)[:1]
+        if taken:
+            raise ServiceError(
+                _("Household number %(number)s already exists in this township.")
+                % {"number": taken[0]},
+                code="duplicate",
+            )
+
+
+@transaction.atomic
+def import_residents(*, rows: list[dict], actor, reason: str = "") -> list[Resident]:
+    """Create many residents at once, each with its "import" audit entry (masked numbers).
+
+    `rows`: dicts of a saved `household` and create_resident's fields. Each resident is
+    cleaned as create_resident cleans it (ID number normalised, fields validated), but what
+    full_clean would ask the database row by row is checked set-based: an ID number that is
+    registered already or repeated in `rows`, a second head of a household.
+    Returns the saved residents in the order of `rows`.
+    """
+    residents = []
+    for row in rows:
+        fields = dict(row)
+        household = fields.pop("household")
+        resident = Resident(township_id=household.township_id, household=household, **fields)
+        # The foreign keys are a saved household and its township: no need to query them.
+        _clean_resident(
+            resident,
+            exclude=["township", "household"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        residents.append(resident)
+    _refuse_taken_ids(residents)
+    _refuse_second_heads(residents)
+    Resident.objects.bulk_create(residents, batch_size=BULK_BATCH)
+    _record_imports(residents, RESIDENT_FIELDS, actor=actor, reason=reason, masked=True)
+    return residents
+
+
+def _refuse_taken_ids(residents: list[Resident]) -> None:
+    wanted = [r.id_number for r in residents if r.id_number]
+    taken = [n for n, count in Counter(wanted).items() if count > 1]
+    for chunk in _chunks(wanted):
+        stored = Resident.objects.filter(id_number__in=chunk)
+        taken += stored.values_list("id_number", flat=True)[:1]
+    if taken:
+        raise ServiceError(
+            _("The ID number %(id_number)s is already registered to a resident.")
+            % {"id_number": mask_id_number(taken[0])},
+            code="duplicate_id",
+        )
+
+
+def _refuse_second_heads(residents: list[Resident]) -> None:
+    heads: dict[int, Household] = {}
+    twice: list[int] = []
+    for resident in residents:
+        if resident.relation == Resident.Relation.HEAD:
+            if resident.household_id in heads:
+                twice.append(resident.household_id)
+            heads[resident.household_id] = resident.household
+    for chunk in _chunks(list(heads)):
+        stored = Resident.objects.filter(household_id__in=chunk, relation=Resident.Relation.HEAD)
+        twice += stored.values_list("household_id", flat=True)[:1]
+    if twice:
+        raise ServiceError(
+            _("Household %(number)s would have two heads.") % {"number": heads[twice[0]].number},
+            code="two_heads",
+        )
+
+
 @transaction.atomic
 def create_area(
     *,
@@ -364,3 +504,9 @@ def create_area(
     )
     audit.record(actor=actor, action="create", obj=area)
     return area
+
+
+@transaction.atomic
+def record_identity_view(*, resident: Resident, actor):
+    """Log that `actor` saw the resident's full ID and phone numbers (PIPL: who viewed it)."""
+    return audit.record(actor=actor, action="view_sensitive", obj=resident)
