@@ -77,7 +77,7 @@ def require(scope: Scope, path: str, cap: str = VIEW) -> None:
 
 
 def can_change_household(scope: Scope, household, cap: str = CHANGE) -> bool:
-    return scope.covers(household.group_path, cap) or scope.covers(household.joint_path, cap)
+    return scope.covers_household(household.group_path, household.joint_path, cap)
 
 
 def can_view_household(scope: Scope, household) -> bool:
