@@ -47,3 +47,24 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are insert-only.")
         super().save(*args, **kwargs)
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a request sent with an Idempotency-Key, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+        ]
+
+    def __str__(self):
+        return self.key
