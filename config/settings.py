@@ -211,6 +211,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Units and responsibility areas both have a "kind" field, with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "places.models.Unit.Kind",
+        "AreaKindEnum": "places.models.ResponsibilityArea.Kind",
+    },
 }
 
 LOGGING = {

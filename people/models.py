@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from places.models import Household, Resident, Unit
 
@@ -15,7 +16,7 @@ from places.models import Household, Resident, Unit
 class User(AbstractUser):
     """A login. May be linked to the resident it is."""
 
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     resident = models.OneToOneField(
         Resident,
         verbose_name=_("resident"),

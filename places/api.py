@@ -1,4 +1,4 @@
-"""REST API for units, households and residents (/api/v1/).
+"""REST API for units, households, residents, responsibility areas and township rules (/api/v1/).
 
 Each view parses with an explicit serializer, checks access through the user's Scope
 (people.access), calls one service or selector and serializes. Objects outside the scope answer
@@ -6,6 +6,7 @@ Each view parses with an explicit serializer, checks access through the user's S
 masked here; the identity endpoint alone shows them in full, and logs each view.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -24,7 +25,7 @@ from core.scope import CHANGE, MANAGE, Scope
 from people import access
 
 from . import selectors, services
-from .models import Household, Resident, Unit
+from .models import Household, Resident, ResponsibilityArea, TownshipConfig, Unit
 
 # --- Shared plumbing (people.api uses it too) --------------------------------------------------
 
@@ -579,3 +580,225 @@ class ResidentIdentity(generics.GenericAPIView):
         response = Response(IdentitySerializer(resident).data)
         response["Cache-Control"] = "no-store"
         return response
+
+
+# --- Responsibility areas ------------------------------------------------------------------------
+
+
+class OwnerSerializer(serializers.Serializer):
+    """A user who owns an area (officials are shown by name, as on the pages)."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class HouseholdNumberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Household
+        fields = ["id", "number"]
+        read_only_fields = fields
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    grid = UnitRefSerializer(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    owner = OwnerSerializer(read_only=True, allow_null=True)
+    owner_household = HouseholdNumberSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ResponsibilityArea
+        fields = [
+            "id",
+            "township",
+            "grid",
+            "number",
+            "name",
+            "kind",
+            "kind_label",
+            "description",
+            "owner",
+            "owner_household",
+        ]
+        read_only_fields = fields
+
+
+def owner_field():
+    return serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The user who answers for the area.",
+    )
+
+
+def owner_household_field():
+    return ScopedHouseholdField(
+        required=False, allow_null=True, help_text="The household that keeps the area."
+    )
+
+
+class AreaCreateSerializer(serializers.Serializer):
+    grid = ScopedUnitField(help_text="A grid or 联户.")
+    number = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="The next free one if left out."
+    )
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=ResponsibilityArea.Kind.choices)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    owner = owner_field()
+    owner_household = owner_household_field()
+    reason = reason_field()
+
+    def validate_grid(self, grid):
+        if grid.kind not in (Unit.Kind.GRID, Unit.Kind.JOINT):
+            raise serializers.ValidationError(_("Choose a grid or a 联户."))
+        return grid
+
+
+class AreaReassignSerializer(serializers.Serializer):
+    owner = owner_field()
+    owner_household = owner_household_field()
+    reason = reason_field(required=True)
+
+
+class AreaFilter(filters.FilterSet):
+    unit = filters.NumberFilter(method="filter_unit", label="Under this unit (id)")
+    kind = filters.ChoiceFilter(choices=ResponsibilityArea.Kind.choices)
+    owner = filters.NumberFilter(field_name="owner_id")
+    owner_household = filters.NumberFilter(field_name="owner_household_id")
+    q = filters.CharFilter(field_name="name", lookup_expr="contains", label="Name contains")
+
+    class Meta:
+        model = ResponsibilityArea
+        fields = ["unit", "kind", "owner", "owner_household", "q"]
+
+    def filter_unit(self, queryset, name, value):
+        unit = Unit.objects.filter(pk=value).only("kind", "path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(selectors.areas_of_unit_q(unit))
+
+
+def scoped_areas(request):
+    return selectors.areas(scope_of(request)).select_related("owner_household", "grid__village")
+
+
+class AreaList(generics.ListAPIView):
+    """Responsibility areas (责任区域) on the grids you can see, by number."""
+
+    queryset = ResponsibilityArea.objects.none()
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilter
+
+    def get_queryset(self):
+        return scoped_areas(self.request).order_by("township_id", "number")
+
+    @extend_schema(request=AreaCreateSerializer, responses={201: AreaSerializer, **WRITE_ERRORS})
+    def post(self, request):
+        data = parse(AreaCreateSerializer, request)
+        message = _("You may not add responsibility areas to %(unit)s.")
+        require_unit(scope_of(request), data["grid"], MANAGE, message)
+        area = services.create_area(actor=request.user, **data)
+        return Response(AreaSerializer(area).data, status=status.HTTP_201_CREATED)
+
+
+class AreaDetail(generics.RetrieveAPIView):
+    queryset = ResponsibilityArea.objects.none()
+    serializer_class = AreaSerializer
+
+    def get_queryset(self):
+        return scoped_areas(self.request)
+
+    @extend_schema(responses={200: AreaSerializer, **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AreaReassign(generics.GenericAPIView):
+    """Give the area to another user and/or household; the history keeps the previous owner."""
+
+    queryset = ResponsibilityArea.objects.none()
+    serializer_class = AreaReassignSerializer
+
+    def get_queryset(self):
+        return scoped_areas(self.request)
+
+    @extend_schema(request=AreaReassignSerializer, responses={200: AreaSerializer, **WRITE_ERRORS})
+    def post(self, request, pk):
+        area = self.get_object()
+        message = _("You may not change who owns the areas of %(unit)s.")
+        require_unit(scope_of(request), area.grid, MANAGE, message)
+        data = parse(AreaReassignSerializer, request)
+        services.reassign_area(area=area, actor=request.user, **data)
+        return Response(AreaSerializer(area).data)
+
+
+# --- Township configuration ----------------------------------------------------------------------
+
+
+class StarSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True, max_length=100)
+    required = serializers.BooleanField(default=False)
+
+
+class TownshipConfigSerializer(serializers.ModelSerializer):
+    stars = StarSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TownshipConfig
+        fields = [
+            "township",
+            "grid_levels",
+            "joint_size",
+            "warning_below",
+            "suspension_below",
+            "red_list_size",
+            "black_list_size",
+            "stars",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TownshipConfigUpdateSerializer(serializers.Serializer):
+    grid_levels = serializers.IntegerField(required=False)
+    joint_size = serializers.IntegerField(required=False)
+    warning_below = serializers.DecimalField(max_digits=5, decimal_places=1, required=False)
+    suspension_below = serializers.DecimalField(max_digits=5, decimal_places=1, required=False)
+    red_list_size = serializers.IntegerField(required=False)
+    black_list_size = serializers.IntegerField(required=False)
+    stars = StarSerializer(many=True, required=False, help_text="The whole set, replaced.")
+    reason = reason_field()
+
+
+class TownshipConfigView(generics.GenericAPIView):
+    """A township's rules: grid levels, 联户 size, thresholds, red/black list sizes, stars."""
+
+    queryset = Unit.objects.none()
+    serializer_class = TownshipConfigSerializer
+
+    def get_queryset(self):
+        units = selectors.units(scope_of(self.request))
+        return units.filter(kind=Unit.Kind.TOWNSHIP).select_related("config")
+
+    @extend_schema(responses={200: TownshipConfigSerializer, **READ_ERRORS})
+    def get(self, request, pk):
+        config = selectors.township_config(self.get_object())
+        return Response(TownshipConfigSerializer(config).data)
+
+    @extend_schema(
+        request=TownshipConfigUpdateSerializer,
+        responses={200: TownshipConfigSerializer, **WRITE_ERRORS},
+    )
+    def patch(self, request, pk):
+        township = self.get_object()
+        message = _("You may not change the rules of %(unit)s.")
+        require_unit(scope_of(request), township, MANAGE, message)
+        data = parse(TownshipConfigUpdateSerializer, request)
+        if "stars" in data:
+            data["stars"] = [dict(star) for star in data["stars"]]
+        reason = data.pop("reason", "")
+        config = selectors.township_config(township)
+        services.update_config(config=config, actor=request.user, reason=reason, **data)
+        return Response(TownshipConfigSerializer(config).data)

@@ -6,7 +6,7 @@ from django.db.models.functions import Substr
 from core import tree
 from core.scope import VIEW, Scope
 
-from .models import Household, Resident, ResponsibilityArea, Unit
+from .models import Household, Resident, ResponsibilityArea, TownshipConfig, Unit
 
 
 def units(scope: Scope, cap: str = VIEW) -> QuerySet[Unit]:
@@ -167,3 +167,40 @@ def village_grids(scope: Scope, unit: Unit) -> QuerySet[Unit]:
         .filter(kind=Unit.Kind.GRID, village=unit, parent_id=unit.township_id)
         .order_by("path")
     )
+
+
+# --- Responsibility areas and the township's rules ----------------------------------------------
+
+
+def areas_of_unit_q(unit: Unit) -> Q:
+    """Areas on the grids under `unit`; for a village, also on the grids drawn over it."""
+    query = tree.under("grid_path", unit.path)
+    if unit.kind in (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY):
+        query |= Q(grid__village=unit)
+    return query
+
+
+def areas_under(scope: Scope, unit: Unit, cap: str = VIEW) -> QuerySet[ResponsibilityArea]:
+    """The areas under `unit` that the scope may see, by number."""
+    return (
+        areas(scope, cap)
+        .filter(areas_of_unit_q(unit))
+        .select_related("owner_household")
+        .order_by("township_id", "number")
+    )
+
+
+def area_detail(scope: Scope, cap: str = VIEW) -> QuerySet[ResponsibilityArea]:
+    """Areas with what their page shows: grid, village, township, owners."""
+    return areas(scope, cap).select_related(
+        "owner_household", "grid__village", "grid__township", "township"
+    )
+
+
+def township_config(township: Unit) -> TownshipConfig:
+    """The township's rules; the defaults (unsaved) if none were ever stored."""
+    try:
+        return township.config
+    except TownshipConfig.DoesNotExist:
+        stars = [dict(star) for star in TownshipConfig.DEFAULT_STARS]
+        return TownshipConfig(township=township, stars=stars)

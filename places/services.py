@@ -4,6 +4,7 @@ Services trust that the caller checked access (people.access); they enforce the 
 """
 
 from collections import Counter, defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -473,23 +474,45 @@ def _refuse_second_heads(residents: list[Resident]) -> None:
         )
 
 
+AREA_FIELDS = ["grid", "number", "name", "kind", "description", "owner", "owner_household"]
+
+
+def _check_area_owner(township_id: int, owner, owner_household: Household | None) -> None:
+    if owner is None and owner_household is None:
+        raise ServiceError(
+            _("A responsibility area needs an owner: a person or a household."), code="no_owner"
+        )
+    if owner_household is not None and owner_household.township_id != township_id:
+        raise ServiceError(
+            _("Household %(number)s is in another township; choose one of this township.")
+            % {"number": owner_household.number},
+            code="other_township",
+        )
+
+
 @transaction.atomic
 def create_area(
     *,
     grid: Unit,
-    number: int,
     name: str,
     kind: str,
     actor,
+    number: int | None = None,
     owner=None,
     owner_household: Household | None = None,
     description: str = "",
+    reason: str = "",
 ) -> ResponsibilityArea:
+    """A new area on a grid or 联户, numbered after the township's last one unless `number`."""
     if grid.kind not in (Unit.Kind.GRID, Unit.Kind.JOINT):
         raise ServiceError(_("A responsibility area belongs to a grid."))
-    if owner is None and owner_household is None:
+    _check_area_owner(grid.township_id, owner, owner_household)
+    if number is None:
+        number = next_area_number(grid.township_id)
+    if ResponsibilityArea.objects.filter(township_id=grid.township_id, number=number).exists():
         raise ServiceError(
-            _("A responsibility area needs an owner: a person or a household."), code="no_owner"
+            _("Area number %(number)s is already used in this township.") % {"number": number},
+            code="duplicate",
         )
     area = ResponsibilityArea.objects.create(
         township_id=grid.township_id,
@@ -502,7 +525,49 @@ def create_area(
         owner_household=owner_household,
         description=description,
     )
-    audit.record(actor=actor, action="create", obj=area)
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=area,
+        changes=audit.diff({}, audit.snapshot(area, AREA_FIELDS)),
+        reason=reason,
+    )
+    return area
+
+
+def next_area_number(township_id: int) -> int:
+    """The number after the township's highest area number (numbers are per township)."""
+    last = ResponsibilityArea.objects.filter(township_id=township_id).aggregate(m=Max("number"))
+    return (last["m"] or 0) + 1
+
+
+@transaction.atomic
+def reassign_area(
+    *,
+    area: ResponsibilityArea,
+    owner=None,
+    owner_household: Household | None = None,
+    actor,
+    reason: str,
+) -> ResponsibilityArea:
+    """Give the area to another person and/or household; the audit keeps the previous owner."""
+    _check_area_owner(area.township_id, owner, owner_household)
+    owner_id = owner.pk if owner is not None else None
+    household_id = owner_household.pk if owner_household is not None else None
+    if (area.owner_id, area.owner_household_id) == (owner_id, household_id):
+        raise ServiceError(
+            _("Area %(area)s already has this owner.") % {"area": area}, code="unchanged"
+        )
+    before = audit.snapshot(area, AREA_FIELDS)
+    area.owner, area.owner_household = owner, owner_household
+    area.save(update_fields=["owner", "owner_household"])
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=area,
+        changes=audit.diff(before, audit.snapshot(area, AREA_FIELDS)),
+        reason=reason,
+    )
     return area
 
 
@@ -510,3 +575,152 @@ def create_area(
 def record_identity_view(*, resident: Resident, actor):
     """Log that `actor` saw the resident's full ID and phone numbers (PIPL: who viewed it)."""
     return audit.record(actor=actor, action="view_sensitive", obj=resident)
+
+
+# --- Township configuration --------------------------------------------------------------------
+
+CONFIG_FIELDS = [
+    "grid_levels",
+    "joint_size",
+    "warning_below",
+    "suspension_below",
+    "red_list_size",
+    "black_list_size",
+    "stars",
+]
+GRID_LEVELS_RANGE = (2, 8)  # the township is level 1; the model's constraint allows 2..8
+MAX_SCORE = 100
+MAX_STARS = 10
+STAR_NAME_LENGTH = 20
+
+
+@transaction.atomic
+def update_config(*, config: TownshipConfig, actor, reason: str, **fields) -> TownshipConfig:
+    """Change a township's rules (any of CONFIG_FIELDS); the audit keeps before and after.
+
+    Raises ValidationError {field: [messages]} naming each rule broken: suspension above the
+    warning threshold, fewer grid levels than the township's deepest grid, a list size below
+    one, a star set with more than MAX_STARS stars, a repeated or empty name, or none required.
+    """
+    unknown = sorted(set(fields) - set(CONFIG_FIELDS))
+    if unknown:
+        raise ServiceError(
+            _("Field %(field)s cannot be changed here.") % {"field": unknown[0]},
+            code="unknown_field",
+        )
+    before = audit.snapshot(config, CONFIG_FIELDS) if config.pk else {}
+    for key, value in fields.items():
+        setattr(config, key, value)
+    errors = _config_errors(config)
+    if errors:
+        raise ValidationError(errors)
+    config.save()
+    changes = audit.diff(before, audit.snapshot(config, CONFIG_FIELDS))
+    if changes:
+        action = "update" if before else "create"
+        audit.record(actor=actor, action=action, obj=config, changes=changes, reason=reason)
+    return config
+
+
+def _config_errors(config: TownshipConfig) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        config.clean_fields(exclude=["township", "stars"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for field in ("warning_below", "suspension_below"):
+        if field not in errors:  # 88 is stored and shown as 88.0, as the database gives it back
+            setattr(config, field, getattr(config, field).quantize(Decimal("0.1")))
+    checks = [
+        ("grid_levels", _grid_levels_error),
+        ("joint_size", _joint_size_error),
+        ("warning_below", lambda c: _score_error(c.warning_below)),
+        ("suspension_below", lambda c: _score_error(c.suspension_below)),
+        ("red_list_size", lambda c: _list_size_error(c.red_list_size, red=True)),
+        ("black_list_size", lambda c: _list_size_error(c.black_list_size, red=False)),
+    ]
+    for field, check in checks:
+        message = None if field in errors else check(config)
+        if message:
+            errors[field] = [message]
+    if not {"warning_below", "suspension_below"} & set(errors):
+        if config.suspension_below > config.warning_below:
+            errors["suspension_below"] = [_band_error(config)]
+    config.stars, star_errors = _clean_stars(config.stars)
+    if star_errors:
+        errors["stars"] = star_errors
+    return errors
+
+
+def _grid_levels_error(config: TownshipConfig) -> str | None:
+    low, high = GRID_LEVELS_RANGE
+    if not low <= config.grid_levels <= high:
+        return _(
+            "A township has from %(low)d to %(high)d grid levels (level 1 is the township itself)."
+        ) % {"low": low, "high": high}
+    deepest = Unit.objects.filter(township_id=config.township_id, kind=Unit.Kind.GRID).aggregate(
+        m=Max("grid_level")
+    )["m"]
+    if deepest and config.grid_levels < deepest:
+        return _(
+            "%(township)s already has grids at level %(level)d, so it needs at least "
+            "%(level)d grid levels."
+        ) % {"township": config.township.name, "level": deepest}
+    return None
+
+
+def _joint_size_error(config: TownshipConfig) -> str | None:
+    if config.joint_size < 1:
+        return _("A 联户 has at least one household.")
+    return None
+
+
+def _score_error(value) -> str | None:
+    if not 0 <= value <= MAX_SCORE:
+        return _("A score threshold lies between 0 and %(max)d.") % {"max": MAX_SCORE}
+    return None
+
+
+def _band_error(config: TownshipConfig) -> str:
+    return _(
+        "The suspension threshold (%(suspension)s) cannot be above the warning threshold "
+        "(%(warning)s): a score low enough for suspension gets a warning talk first."
+    ) % {"suspension": config.suspension_below, "warning": config.warning_below}
+
+
+def _list_size_error(size: int, *, red: bool) -> str | None:
+    if size >= 1:
+        return None
+    if red:
+        return _("The red list names at least one village.")
+    return _("The black list names at least one village.")
+
+
+def _clean_stars(stars) -> tuple[list, list[str]]:
+    """The star set as [{"name", "required"}], names stripped; and what is wrong with it."""
+    if not isinstance(stars, list) or not all(isinstance(star, dict) for star in stars):
+        return stars, [_("The star set is a list of stars, each with a name and “required”.")]
+    cleaned = [
+        {"name": str(star.get("name") or "").strip(), "required": bool(star.get("required"))}
+        for star in stars
+    ]
+    errors = []
+    if len(cleaned) > MAX_STARS:
+        errors.append(
+            _("A star set has at most %(max)d stars; this one has %(n)d.")
+            % {"max": MAX_STARS, "n": len(cleaned)}
+        )
+    for number, star in enumerate(cleaned, start=1):
+        if not star["name"]:
+            errors.append(_("Star %(n)d has no name.") % {"n": number})
+        elif len(star["name"]) > STAR_NAME_LENGTH:
+            errors.append(
+                _("The name of star %(n)d is longer than %(max)d characters.")
+                % {"n": number, "max": STAR_NAME_LENGTH}
+            )
+    repeated = [name for name, n in Counter(s["name"] for s in cleaned).items() if name and n > 1]
+    for name in repeated:
+        errors.append(_("The star “%(name)s” appears more than once.") % {"name": name})
+    if not any(star["required"] for star in cleaned):
+        errors.append(_("At least one star must be required of every household."))
+    return cleaned, errors

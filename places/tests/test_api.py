@@ -11,7 +11,8 @@ from core.idcard import validate_id_number
 from core.models import AuditEntry
 from people import services as people_services
 from people.models import User
-from places.models import Household, Resident, Unit
+from places import services
+from places.models import Household, Resident, ResponsibilityArea, TownshipConfig, Unit
 from places.tests.factories import make_id_number
 
 MASKED_ID = re.compile(r"^\d{4}\*{10}[\dX]{4}$")
@@ -593,3 +594,280 @@ def test_identity_never_leaks_out_of_scope(api, town, frank, bob, eve):
     other = town.households[9].members.get()
     assert_error(api(bob).get(f"/api/v1/residents/{other.id}/identity/"), 404, "not_found")
     assert not AuditEntry.objects.filter(action="view_sensitive").exists()
+
+
+# --- Responsibility areas ------------------------------------------------------------------------
+
+
+def make_area(town, grid_index=0, **fields):
+    fields.setdefault("name", f"{town.grids[grid_index].name}通组路")
+    fields.setdefault("kind", "road")
+    if not fields.get("owner") and not fields.get("owner_household"):
+        fields["owner_household"] = town.households[grid_index * 3]
+    return services.create_area(grid=town.grids[grid_index], actor=None, **fields)
+
+
+@pytest.fixture
+def sam(town):
+    """Supervisor of 达依乡: may look at the whole township and change nothing."""
+    return persona("sam", ("supervisor", town.township))
+
+
+def test_area_list_per_persona(api, town, alice, bob, charlie, dave, eve):
+    first, fourth = make_area(town, 0), make_area(town, 3)
+    on_joint = services.create_area(
+        grid=town.joints[0], name="门前", kind="door", owner=bob, actor=None
+    )
+    assert ids(api(alice).get("/api/v1/areas/")) == {first.id, fourth.id, on_joint.id}
+    assert ids(api(bob).get("/api/v1/areas/")) == {first.id, on_joint.id}
+    assert ids(api(charlie).get("/api/v1/areas/")) == {fourth.id}
+    assert ids(api(dave).get("/api/v1/areas/")) == set()
+    assert ids(api(eve).get("/api/v1/areas/")) == set()
+
+
+def test_area_representation(api, town, bob):
+    household = town.households[0]
+    area = make_area(town, owner=bob, owner_household=household, description="村口到学校")
+    response = api(bob).get(f"/api/v1/areas/{area.id}/")
+    assert response.status_code == 200
+    assert response.data == {
+        "id": area.id,
+        "township": town.township.id,
+        "grid": {"id": town.grids[0].id, "kind": "grid", "name": town.grids[0].name},
+        "number": 1,
+        "name": area.name,
+        "kind": "road",
+        "kind_label": str(area.get_kind_display()),
+        "description": "村口到学校",
+        "owner": {"id": bob.id, "username": "bob", "name": "bob"},
+        "owner_household": {"id": household.id, "number": household.number},
+    }
+
+
+def test_area_list_filters(api, town, alice, bob):
+    make_area(town, 0)
+    river = make_area(town, 0, kind="river", name="河道", owner=bob)
+    fourth = make_area(town, 3)
+    client = api(alice)
+    assert ids(client.get(f"/api/v1/areas/?unit={town.grids[3].id}")) == {fourth.id}
+    assert client.get(f"/api/v1/areas/?unit={town.villages[0].id}").data["count"] == 2
+    assert ids(client.get("/api/v1/areas/?kind=river")) == {river.id}
+    assert ids(client.get(f"/api/v1/areas/?owner={bob.id}")) == {river.id}
+    household = town.households[9]
+    assert ids(client.get(f"/api/v1/areas/?owner_household={household.id}")) == {fourth.id}
+    assert ids(client.get("/api/v1/areas/?q=河")) == {river.id}
+
+
+def test_area_list_query_count(api, town, alice, bob, django_assert_num_queries):
+    for n in range(20):
+        make_area(town, n % 4, name=f"路{n}", owner=bob if n % 2 else None)
+    client = api(fresh(alice))
+    with django_assert_num_queries(3):  # scope, count, rows with grid and owners joined
+        response = client.get("/api/v1/areas/")
+    assert len(response.data["results"]) == 20
+
+
+def test_area_detail_out_of_scope_is_404(api, town, charlie, dave, eve):
+    area = make_area(town)
+    for user in (charlie, dave, eve):
+        assert_error(api(user).get(f"/api/v1/areas/{area.id}/"), 404, "not_found")
+
+
+def test_alice_creates_an_area_and_it_is_audited(api, town, alice, bob):
+    make_area(town, number=41)
+    data = {"grid": town.grids[0].id, "name": "主河道", "kind": "river", "owner": bob.id}
+    response = api(alice).post("/api/v1/areas/", {**data, "reason": "乡党委会议"}, format="json")
+
+    assert response.status_code == 201, response.data
+    assert response.data["number"] == 42 and response.data["owner"]["id"] == bob.id
+    area = ResponsibilityArea.objects.get(pk=response.data["id"])
+    entry = audits(area, "create").get()
+    assert entry.actor == alice and entry.reason == "乡党委会议"
+    assert entry.changes["grid"] == [None, town.grids[0].id]
+
+
+def test_create_area_denied_and_out_of_scope(api, town, bob, eve, charlie):
+    data = {"grid": town.grids[0].id, "name": "主河道", "kind": "river", "owner": bob.id}
+    assert_error(api(bob).post("/api/v1/areas/", data, format="json"), 403, "permission_denied")
+    assert_error(api(eve).post("/api/v1/areas/", data, format="json"), 404, "not_found")
+    household = {**data, "owner": None, "owner_household": town.households[0].id}
+    household["grid"] = town.grids[3].id
+    response = api(charlie).post("/api/v1/areas/", household, format="json")
+    assert_error(response, 404, "not_found")  # the household is not charlie's to see
+    assert not ResponsibilityArea.objects.exists()
+
+
+def test_create_area_validation(api, town, alice, eve):
+    client = api(alice)
+    data = {"grid": town.grids[0].id, "name": "主河道", "kind": "river"}
+    response = client.post("/api/v1/areas/", data, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert_error(response, 400, "no_owner")
+    assert (
+        response.data["detail"] == "A responsibility area needs an owner: a person or a household."
+    )
+    village = {**data, "grid": town.villages[0].id, "owner": eve.id}
+    response = client.post("/api/v1/areas/", village, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert_error(response, 400, "invalid")
+    assert response.data["fields"]["grid"] == ["Choose a grid or a 联户."]
+    make_area(town, number=5)
+    response = client.post("/api/v1/areas/", {**data, "number": 5, "owner": eve.id}, format="json")
+    assert_error(response, 400, "duplicate")
+    assert ResponsibilityArea.objects.count() == 1
+
+
+def test_alice_reassigns_an_area_with_before_and_after_audited(api, town, alice, bob):
+    area = make_area(town)
+    url = f"/api/v1/areas/{area.id}/reassign/"
+    data = {"owner": bob.id, "owner_household": town.households[1].id, "reason": "分户"}
+    response = api(alice).post(url, data, format="json")
+
+    assert response.status_code == 200, response.data
+    assert response.data["owner"]["id"] == bob.id
+    assert response.data["owner_household"]["id"] == town.households[1].id
+    entry = audits(area, "update").get()
+    assert entry.changes == {
+        "owner": [None, bob.id],
+        "owner_household": [town.households[0].id, town.households[1].id],
+    }
+    assert entry.reason == "分户" and entry.actor == alice
+
+
+def test_reassign_area_denied_out_of_scope_and_validated(api, town, alice, bob, eve, sam):
+    area = make_area(town)
+    url = f"/api/v1/areas/{area.id}/reassign/"
+    data = {"owner": bob.id, "reason": "调整"}
+    assert_error(api(bob).post(url, data, format="json"), 403, "permission_denied")
+    assert_error(api(sam).post(url, data, format="json"), 403, "permission_denied")
+    assert_error(api(eve).post(url, data, format="json"), 404, "not_found")
+    response = api(alice).post(url, {"owner": bob.id}, format="json")
+    assert_error(response, 400, "invalid")
+    assert "reason" in response.data["fields"]
+    same = {"owner_household": town.households[0].id, "reason": "x"}
+    assert_error(api(alice).post(url, same, format="json"), 400, "unchanged")
+    assert_error(api(alice).post(url, {"reason": "x"}, format="json"), 400, "no_owner")
+    assert not audits(area, "update").exists()
+
+
+# --- Township configuration ----------------------------------------------------------------------
+
+
+def config_url(town):
+    return f"/api/v1/townships/{town.township.id}/config/"
+
+
+def test_config_is_read_by_those_who_see_the_township(api, town, alice, sam):
+    for user in (alice, sam):
+        response = api(user).get(config_url(town))
+        assert response.status_code == 200
+        assert response.data["grid_levels"] == 4 and response.data["joint_size"] == 10
+        assert response.data["warning_below"] == "85.0"
+        assert response.data["suspension_below"] == "80.0"
+        assert (response.data["red_list_size"], response.data["black_list_size"]) == (5, 3)
+        assert response.data["stars"][0] == {"name": "爱党爱国星", "required": True}
+        assert len(response.data["stars"]) == 10
+
+
+def test_config_out_of_scope_is_404(api, town, bob, eve):
+    assert_error(api(bob).get(config_url(town)), 404, "not_found")  # bob sees only his grid
+    assert_error(api(eve).get(config_url(town)), 404, "not_found")
+    assert_error(api(eve).patch(config_url(town), {"red_list_size": 9}), 404, "not_found")
+    grid = f"/api/v1/townships/{town.grids[0].id}/config/"
+    assert_error(api(bob).get(grid), 404, "not_found")
+
+
+def test_alice_changes_the_config_with_before_and_after_audited(api, town, alice):
+    stars = [{"name": "爱党爱国星", "required": True}, {"name": " 整洁健康星 ", "required": False}]
+    data = {"warning_below": "86.5", "black_list_size": 2, "stars": stars, "reason": "党委会"}
+    response = api(alice).patch(config_url(town), data, format="json")
+
+    assert response.status_code == 200, response.data
+    assert response.data["warning_below"] == "86.5" and response.data["black_list_size"] == 2
+    assert response.data["stars"][1] == {"name": "整洁健康星", "required": False}
+    config = TownshipConfig.objects.get(township=town.township)
+    entry = audits(config, "update").get()
+    assert entry.actor == alice and entry.reason == "党委会"
+    assert entry.changes["warning_below"] == ["85.0", "86.5"]
+    assert entry.changes["black_list_size"] == [3, 2]
+    assert len(entry.changes["stars"][0]) == 10 and len(entry.changes["stars"][1]) == 2
+
+
+def test_change_config_needs_manage(api, town, sam):
+    response = api(sam).patch(config_url(town), {"red_list_size": 9}, format="json")
+    assert_error(response, 403, "permission_denied")
+    assert TownshipConfig.objects.get(township=town.township).red_list_size == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"suspension_below": "86"},
+            "suspension_below",
+            "The suspension threshold (86.0) cannot be above the warning threshold (85.0): "
+            "a score low enough for suspension gets a warning talk first.",
+        ),
+        (
+            {"warning_below": "79.5"},
+            "suspension_below",
+            "The suspension threshold (80.0) cannot be above the warning threshold (79.5): "
+            "a score low enough for suspension gets a warning talk first.",
+        ),
+        ({"warning_below": "120"}, "warning_below", "A score threshold lies between 0 and 100."),
+        (
+            {"grid_levels": 3},
+            "grid_levels",
+            "达依乡 already has grids at level 4, so it needs at least 4 grid levels.",
+        ),
+        (
+            {"grid_levels": 9},
+            "grid_levels",
+            "A township has from 2 to 8 grid levels (level 1 is the township itself).",
+        ),
+        ({"red_list_size": 0}, "red_list_size", "The red list names at least one village."),
+        ({"black_list_size": 0}, "black_list_size", "The black list names at least one village."),
+        ({"joint_size": 0}, "joint_size", "A 联户 has at least one household."),
+        (
+            {"stars": [{"name": f"星{n}", "required": True} for n in range(11)]},
+            "stars",
+            "A star set has at most 10 stars; this one has 11.",
+        ),
+        (
+            {"stars": [{"name": "诚信星", "required": True}, {"name": "诚信星"}]},
+            "stars",
+            "The star “诚信星” appears more than once.",
+        ),
+        (
+            {"stars": [{"name": "诚信星"}, {"name": "环保星"}]},
+            "stars",
+            "At least one star must be required of every household.",
+        ),
+        ({"stars": []}, "stars", "At least one star must be required of every household."),
+        (
+            {"stars": [{"name": "诚信星", "required": True}, {"name": " "}]},
+            "stars",
+            "Star 2 has no name.",
+        ),
+        (
+            {"stars": [{"name": "星" * 21, "required": True}]},
+            "stars",
+            "The name of star 1 is longer than 20 characters.",
+        ),
+    ],
+)
+def test_config_validation_messages(api, town, alice, data, field, message):
+    response = api(alice).patch(config_url(town), data, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert_error(response, 400, "invalid")
+    assert response.data["fields"][field] == [message]
+    assert response.data["detail"] == f"{field}: {message}"
+    config = TownshipConfig.objects.get(township=town.township)
+    assert not audits(config, "update").exists()
+    assert (config.grid_levels, config.red_list_size, len(config.stars)) == (4, 5, 10)
+
+
+def test_config_may_shrink_to_the_deepest_grid_level(api, town, alice):
+    response = api(alice).patch(config_url(town), {"grid_levels": 4}, format="json")
+    assert response.status_code == 200
+    response = api(alice).patch(
+        config_url(town), {"grid_levels": 5, "suspension_below": "85"}, format="json"
+    )
+    assert response.status_code == 200 and response.data["grid_levels"] == 5

@@ -4,14 +4,19 @@ Personas (conftest): alice runs 达依乡, bob is chief of grid 0, charlie a mem
 dave a villager in grid 0's first household, eve runs another township.
 """
 
+import datetime
 import io
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from conftest import _persona
 from core.models import AuditEntry
+from people.models import User
 from places import services
 from places.models import Household, Resident
 from places.tests.factories import make_id_number
@@ -494,3 +499,524 @@ def test_pages_load_htmx_from_static_without_inline_scripts(login, town, bob):
     html = login(bob).get(reverse("home")).content.decode()
     assert "vendor/htmx.min.js" in html
     assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
+
+
+# --- Responsibility areas -----------------------------------------------------------------------
+
+
+def area_url(area, action=""):
+    name = f"places:area_{action}" if action else "places:area"
+    return reverse(name, args=[area.pk])
+
+
+def make_area(town, grid_index=0, **fields):
+    grid = town.grids[grid_index]
+    fields.setdefault("name", f"{grid.name}通组路")
+    fields.setdefault("kind", "road")
+    if not fields.get("owner") and not fields.get("owner_household"):
+        fields["owner_household"] = town.households[grid_index * 3]
+    return services.create_area(grid=grid, actor=None, **fields)
+
+
+def test_grid_page_lists_the_areas_under_it(login, town, alice, bob):
+    on_grid = make_area(town, owner=bob, description="村口到学校")
+    on_joint = services.create_area(
+        grid=town.joints[0],
+        name="门前三包",
+        kind="door",
+        owner_household=town.households[1],
+        actor=None,
+    )
+    make_area(town, grid_index=3)  # another grid's area is not listed
+
+    response = login(bob).get(unit_url(town.grids[0]))
+
+    assert [a.pk for a in response.context["areas"]["rows"]] == [on_grid.pk, on_joint.pk]
+    html = response.content.decode()
+    assert on_grid.name in html and "村口到学校" in html and "bob" in html
+    assert town.households[1].number in html and household_url(town.households[1]) in html
+    assert town.joints[0].name in html  # an area of a sub-unit names its grid
+    assert "001" in html and area_url(on_joint) in html
+    assert response.context["area_form"] is None  # a grid chief may not add areas
+    assert login(alice).get(unit_url(town.grids[0])).context["area_form"] is not None
+
+
+def test_area_list_queries_do_not_grow_and_pages(login, town, alice, django_assert_max_num_queries):
+    client = login(alice)
+    make_area(town)
+    with django_assert_max_num_queries(14):
+        client.get(unit_url(town.grids[0]))
+    for n in range(54):
+        make_area(town, name=f"沟渠{n}", owner=alice if n % 2 else None)
+    with django_assert_max_num_queries(14):
+        response = client.get(unit_url(town.grids[0]))
+    areas = response.context["areas"]
+    assert len(areas["rows"]) == 50 and areas["next"] == 2 and areas["previous"] is None
+    second = client.get(unit_url(town.grids[0]), {"areas_page": 2}).context["areas"]
+    assert len(second["rows"]) == 5 and second["next"] is None and second["previous"] == 1
+
+
+def test_township_page_lists_areas_within_its_query_budget(
+    login, town, alice, django_assert_max_num_queries
+):
+    make_area(town)
+    make_area(town, grid_index=3)
+    client = login(alice)
+    with django_assert_max_num_queries(13):
+        response = client.get(unit_url(town.township))
+    assert len(response.context["areas"]["rows"]) == 2
+    assert response.context["area_form"] is None  # areas are added on a grid
+
+
+def test_area_page_shows_details_and_history(
+    login, town, alice, bob, django_assert_max_num_queries
+):
+    area = make_area(town, description="村口到学校")
+    services.reassign_area(area=area, owner=bob, actor=alice, reason="网格调整")
+    client = login(alice)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(area_url(area))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert area.name in html and "村口到学校" in html and unit_url(town.grids[0]) in html
+    assert "网格调整" in html and town.households[0].number in html  # before → after
+    assert response.context["reassign_form"] is not None
+    bob_view = login(bob).get(area_url(area))
+    assert bob_view.status_code == 200 and bob_view.context["reassign_form"] is None
+
+
+@pytest.mark.parametrize("persona", ["charlie", "dave", "eve"])
+def test_area_page_out_of_scope_is_404(request, login, town, persona):
+    area = make_area(town)
+    client = login(request.getfixturevalue(persona))
+    assert client.get(area_url(area)).status_code == 404
+    response = client.post(area_url(area, "reassign"), {"owner_username": "x", "reason": "r"})
+    assert response.status_code == 404
+    assert (
+        client.get(reverse("places:unit_areas_export", args=[town.grids[0].pk])).status_code == 404
+    )
+
+
+def test_township_secretary_adds_an_area(login, town, alice, bob):
+    make_area(town, number=7)
+    response = login(alice).post(
+        reverse("places:area_add", args=[town.grids[0].pk]),
+        {"name": "主河道", "kind": "river", "owner_username": "bob", "reason": "乡党委会议"},
+    )
+
+    assert response.status_code == 302 and response["Location"].endswith("#areas")
+    area = town.grids[0].areas.get(name="主河道")
+    assert area.number == 8 and area.owner == bob and area.grid_path == town.grids[0].path
+    entry = AuditEntry.objects.get(content_type__model="responsibilityarea", object_id=area.pk)
+    assert entry.actor == alice and entry.reason == "乡党委会议"
+    assert entry.changes["owner"] == [None, bob.pk] and entry.changes["number"] == [None, 8]
+
+
+def test_add_area_needs_manage_on_a_grid(login, town, bob, eve, alice):
+    data = {"name": "主河道", "kind": "river", "owner_username": "bob"}
+    assert (
+        login(bob).post(reverse("places:area_add", args=[town.grids[0].pk]), data).status_code
+        == 403
+    )
+    assert (
+        login(eve).post(reverse("places:area_add", args=[town.grids[0].pk]), data).status_code
+        == 404
+    )
+    village = reverse("places:area_add", args=[town.villages[0].pk])
+    assert login(alice).post(village, data).status_code == 404
+    assert not town.grids[0].areas.exists()
+
+
+def test_add_area_errors_show_on_the_form(login, town, alice, other_town):
+    client = login(alice)
+    url = reverse("places:area_add", args=[town.grids[0].pk])
+
+    response = client.post(
+        url,
+        {"name": "河", "kind": "river", "owner_username": "nobody", "owner_household": "X999"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    form = response.context["area_form"]
+    assert form.errors["owner_username"] == [
+        "There is no active user with the login name “nobody”."
+    ]
+    assert form.errors["owner_household"] == [
+        "There is no household numbered “X999” in your part of the township."
+    ]
+    elsewhere = other_town.households[0].number  # not in alice's township
+    response = client.post(url, {"name": "河", "kind": "river", "owner_household": elsewhere})
+    assert "owner_household" in response.context["area_form"].errors
+
+    response = client.post(url, {"name": "河", "kind": "river"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["area_form"].non_field_errors() == [
+        "A responsibility area needs an owner: a person or a household."
+    ]
+    make_area(town, number=3)
+    response = client.post(
+        url, {"number": 3, "name": "河", "kind": "river", "owner_username": "alice"}
+    )
+    assert response.context["area_form"].non_field_errors()
+    assert not town.grids[0].areas.filter(name="河").exists()
+
+
+def test_township_secretary_reassigns_an_area(login, town, alice, bob):
+    area = make_area(town)
+    old_household = area.owner_household
+    response = login(alice).post(
+        area_url(area, "reassign"), {"owner_username": "bob", "reason": "户主外出务工"}
+    )
+
+    assert response.status_code == 302
+    area.refresh_from_db()
+    assert area.owner == bob and area.owner_household is None
+    entry = AuditEntry.objects.filter(object_id=area.pk, action="update").get()
+    assert entry.changes == {
+        "owner": [None, bob.pk],
+        "owner_household": [old_household.pk, None],
+    }
+    assert entry.reason == "户主外出务工" and entry.actor == alice
+
+
+def test_reassign_needs_manage_and_a_reason(login, town, alice, bob):
+    area = make_area(town)
+    data = {"owner_username": "bob", "reason": "调整"}
+    assert login(bob).post(area_url(area, "reassign"), data).status_code == 403
+    response = login(alice).post(area_url(area, "reassign"), {"owner_username": "bob"})
+    assert response.status_code == 200 and response.context["reassign_form"].errors["reason"]
+    number = area.owner_household.number
+    response = login(alice).post(
+        area_url(area, "reassign"),
+        {"owner_household": number, "reason": "x"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.context["reassign_form"].non_field_errors() == [
+        f"Area {area} already has this owner."
+    ]
+    area.refresh_from_db()
+    assert area.owner is None
+
+
+def test_areas_export_lists_the_areas_under_the_unit(login, town, bob, alice):
+    from openpyxl import load_workbook
+
+    first = make_area(town, description="村口")
+    make_area(town, name="沟渠", owner=alice, kind="river")
+    make_area(town, grid_index=3)
+
+    response = login(bob).get(
+        reverse("places:unit_areas_export", args=[town.grids[0].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Number", "Name", "Kind", "Grid", "Owner", "Owner household", "Description",
+    )  # fmt: skip
+    assert rows[1] == (
+        first.number, first.name, "Road", town.grids[0].name, None,
+        town.households[0].number, "村口",
+    )  # fmt: skip
+    assert rows[2][4] == "alice" and len(rows) == 3
+
+
+# --- Township configuration ---------------------------------------------------------------------
+
+
+def config_data(config, **changes):
+    from places.forms import ConfigForm
+
+    data = {k: v for k, v in ConfigForm.initial_for(config).items() if v not in (False, None)}
+    data.update(changes)
+    return data
+
+
+def test_township_page_shows_the_rules_read_only_to_viewers(login, town, alice):
+    supervisor = _persona("sam", "supervisor", unit=town.township)
+    response = login(supervisor).get(unit_url(town.township), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert 'id="config"' in html and "爱党爱国星" in html and "Warning talk below" in html
+    assert response.context["config"].grid_levels == 4
+    assert response.context["config_form"] is None
+    assert reverse("places:township_config", args=[town.township.pk]) not in html
+    assert login(alice).get(unit_url(town.township)).context["config_form"] is not None
+    assert login(alice).get(unit_url(town.grids[0])).context["config"] is None
+
+
+def test_township_secretary_changes_the_rules(login, town, alice):
+    config = town.township.config
+    data = config_data(config, warning_below="88", red_list_size="6", star_10="", reason="党委会")
+    data["star_11"] = "ignored"  # the form offers ten rows only
+
+    response = login(alice).post(reverse("places:township_config", args=[town.township.pk]), data)
+
+    assert response.status_code == 302
+    config.refresh_from_db()
+    assert str(config.warning_below) == "88.0" and config.red_list_size == 6
+    assert len(config.stars) == 9 and "团结互助星" not in [s["name"] for s in config.stars]
+    entry = AuditEntry.objects.get(content_type__model="townshipconfig", action="update")
+    assert entry.changes["warning_below"] == ["85.0", "88.0"]
+    assert entry.changes["red_list_size"] == [5, 6] and entry.reason == "党委会"
+
+
+def test_config_form_shows_each_broken_rule_on_its_field(login, town, alice):
+    config = town.township.config
+    data = config_data(
+        config,
+        grid_levels="3",
+        suspension_below="90",
+        black_list_size="0",
+        star_2="爱党爱国星",
+        star_1_required="",
+        star_2_required="",
+        star_3_required="",
+    )
+    response = login(alice).post(
+        reverse("places:township_config", args=[town.township.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 200
+    form = response.context["config_form"]
+    assert form.errors["grid_levels"] == [
+        "达依乡 already has grids at level 4, so it needs at least 4 grid levels."
+    ]
+    assert form.errors["suspension_below"] == [
+        "The suspension threshold (90.0) cannot be above the warning threshold (85.0): "
+        "a score low enough for suspension gets a warning talk first."
+    ]
+    assert form.errors["black_list_size"] == ["The black list names at least one village."]
+    assert form.non_field_errors() == [
+        "The star “爱党爱国星” appears more than once.",
+        "At least one star must be required of every household.",
+    ]
+    html = response.content.decode()
+    assert "already has grids at level 4" in html
+    assert "爱党爱国星" in html and response.context["config"].grid_levels == 4
+    config.refresh_from_db()
+    assert config.grid_levels == 4 and config.black_list_size == 3
+
+
+def test_config_form_names_an_unnamed_required_star(login, town, alice):
+    data = config_data(town.township.config, star_10="", star_10_required="on")
+    response = login(alice).post(
+        reverse("places:township_config", args=[town.township.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.context["config_form"].errors["star_10"] == [
+        "Give this star a name, or untick “required”."
+    ]
+
+
+def test_config_change_needs_manage_on_the_township(login, town, alice, eve):
+    supervisor = _persona("sam", "supervisor", unit=town.township)
+    url = reverse("places:township_config", args=[town.township.pk])
+    data = config_data(town.township.config, red_list_size="9")
+    assert login(supervisor).post(url, data).status_code == 403
+    assert login(eve).post(url, data).status_code == 404
+    grid = reverse("places:township_config", args=[town.grids[0].pk])
+    assert login(alice).post(grid, data).status_code == 404
+    town.township.config.refresh_from_db()
+    assert town.township.config.red_list_size == 5
+
+
+# --- Adding a member to a household -------------------------------------------------------------
+
+
+def member_data(**fields):
+    data = {"name": "王小红", "relation": "child", "phone": "", "reason": ""}
+    data.update(fields)
+    return data
+
+
+def test_grid_chief_adds_a_member_with_birth_date_and_sex_from_the_id(login, town, bob):
+    household = town.households[0]
+    id_number = make_id_number(sex="F")
+    response = login(bob).post(
+        household_url(household, "add_member"),
+        member_data(id_number=id_number.lower(), phone="13912345678"),
+    )
+
+    assert response.status_code == 302
+    member = household.members.get(name="王小红")
+    assert member.sex == "F" and member.id_number == id_number.upper()
+    assert member.birth_date.strftime("%Y%m%d") == id_number[6:14]
+    entry = AuditEntry.objects.get(content_type__model="resident", object_id=member.pk)
+    assert entry.actor == bob and entry.changes["phone"] == ["", "139****5678"]
+
+
+def test_add_member_with_a_wrong_check_digit_names_the_field(login, town, bob):
+    good = make_id_number()
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    client = login(bob)
+
+    response = client.post(
+        household_url(town.households[0], "add_member"),
+        member_data(id_number=bad),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    form = response.context["member_form"]
+    assert form.errors == {"id_number": ["The check digit of the ID number is wrong."]}
+    html = response.content.decode()
+    field_html = html[html.index('for="id_id_number"') :]
+    assert field_html.index("The check digit of the ID number is wrong.") < field_html.index(
+        'for="id_phone"'
+    )
+    assert 'id="add-member" open' in html
+    chinese = client.post(
+        household_url(town.households[0], "add_member"),
+        member_data(id_number=bad),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    with translation.override("zh-hans"):
+        expected = str(_("The check digit of the ID number is wrong."))
+    assert chinese.context["member_form"].errors["id_number"] == [expected]
+    assert not town.households[0].members.filter(name="王小红").exists()
+
+
+def test_add_member_checks_sex_birth_date_and_head(login, town, bob):
+    client = login(bob)
+    url = household_url(town.households[0], "add_member")
+    id_number = make_id_number(sex="M")
+
+    response = client.post(url, member_data(), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["member_form"].errors["sex"] == [
+        "Choose the sex, or enter the ID number to take it from there."
+    ]
+    response = client.post(
+        url,
+        member_data(id_number=id_number, sex="F", birth_date="2001-01-01"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    errors = response.context["member_form"].errors
+    assert errors["sex"] == ["The sex in the ID number is “Male”."]
+    born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+    assert errors["birth_date"] == [
+        f"The birth date differs from the one in the ID number ({born})."
+    ]
+    response = client.post(url, member_data(sex="M", relation="head"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["member_form"].errors["relation"] == [
+        f"Household {town.households[0].number} already has a head; choose another relation."
+    ]
+    taken = head(town.households[1]).id_number
+    response = client.post(url, member_data(id_number=taken))
+    assert response.context["member_form"].errors["id_number"]
+    assert town.households[0].members.count() == 1
+
+
+def test_add_member_needs_change_on_the_household(login, town, dave, charlie):
+    url = household_url(town.households[0], "add_member")
+    data = member_data(sex="F")
+    assert login(dave).post(url, data).status_code == 403
+    assert login(charlie).post(url, data).status_code == 404
+    assert login(dave).get(household_url(town.households[0])).context["member_form"] is None
+    assert town.households[0].members.count() == 1
+
+
+# --- Exports of lists: search results and roles -------------------------------------------------
+
+
+def read_sheet(response):
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_search_export_masks_ids_and_phones(login, town, alice, django_assert_max_num_queries):
+    resident = head(town.households[4])
+    client = login(alice)
+    with django_assert_max_num_queries(5):
+        response = client.get(
+            reverse("places:search_export"), {"q": resident.name}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+
+    rows = read_sheet(response)
+    assert rows[0] == ("Name", "Sex", "ID number", "Phone", "Household", "Group")
+    assert rows[1] == (
+        resident.name, "Male", resident.masked_id_number, resident.masked_phone,
+        town.households[4].number, town.households[4].group.name,
+    )  # fmt: skip
+    assert resident.id_number not in str(rows) and resident.phone not in str(rows)
+    assert "filename*=UTF-8''Search%20results-" in response["Content-Disposition"]
+    search_page = client.get(reverse("places:search"), {"q": resident.name}).content.decode()
+    assert reverse("places:search_export") + f"?q={quote(resident.name)}" in search_page
+
+
+def test_search_export_masks_names_the_page_masks(login, town, dave):
+    household = town.households[0]
+    services.create_resident(household=household, actor=None, name="刘小芳", sex="F")
+
+    rows = read_sheet(login(dave).get(reverse("places:search_export"), {"q": "刘"}))
+
+    names = {row[0] for row in rows[1:]}
+    assert names == {head(household).name, "刘*芳"}  # dave's own name in full, others masked
+
+
+def test_search_export_is_limited_to_scope(login, town, eve):
+    rows = read_sheet(login(eve).get(reverse("places:search_export"), {"q": "刘"}))
+    assert all(row[4] not in {h.number for h in town.households} for row in rows[1:])
+
+
+def test_roles_export_lists_current_and_past_roles(
+    login, town, alice, bob, django_assert_max_num_queries
+):
+    from people import services as people_services
+
+    former = User.objects.create_user(username="former", name="former")
+    ended = people_services.assign_role(
+        user=former,
+        role="grid_member",
+        unit=town.grids[0],
+        actor=None,
+        start_date=datetime.date(2022, 1, 1),
+    )
+    people_services.end_assignment(
+        assignment=ended, actor=alice, end_date=datetime.date(2023, 6, 30), reason="考核不合格"
+    )
+    client = login(alice)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(
+            reverse("places:unit_roles_export", args=[town.grids[0].pk]),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    rows = read_sheet(response)
+    assert rows[0] == (
+        "Name", "Role", "From", "Until", "In force", "On whose authority", "Granted by",
+    )  # fmt: skip
+    assert [row[:2] for row in rows[1:]] == [("bob", "Grid chief"), ("former", "Grid member")]
+    assert rows[1][4] == "yes" and rows[1][3] is None
+    assert rows[2][2:5] == (datetime.datetime(2022, 1, 1), datetime.datetime(2023, 6, 30), "no")
+    page = client.get(unit_url(town.grids[0])).content.decode()
+    assert reverse("places:unit_roles_export", args=[town.grids[0].pk]) in page
+
+
+def test_roles_export_out_of_scope_is_404(login, town, charlie, eve):
+    url = reverse("places:unit_roles_export", args=[town.grids[0].pk])
+    assert login(charlie).get(url).status_code == 404
+    assert login(eve).get(url).status_code == 404
+
+
+def test_new_pages_send_the_anonymous_to_login(client, town):
+    area = make_area(town)
+    urls = [
+        area_url(area),
+        reverse("places:unit_areas_export", args=[town.grids[0].pk]),
+        reverse("places:unit_roles_export", args=[town.grids[0].pk]),
+        reverse("places:search_export") + "?q=刘",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    for url in [
+        area_url(area, "reassign"),
+        reverse("places:area_add", args=[town.grids[0].pk]),
+        reverse("places:township_config", args=[town.township.pk]),
+        household_url(town.households[0], "add_member"),
+    ]:
+        assert client.post(url, {}).status_code == 302
