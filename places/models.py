@@ -257,9 +257,16 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         ordering = ["household_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], name="resident_id_number"),
             models.UniqueConstraint(
-                fields=["household"], condition=Q(relation="head"), name="one_head_per_household"
+                fields=["id_number"],
+                name="resident_id_number",
+                violation_error_message=_("A resident with this ID number is already registered."),
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head"),
+                name="one_head_per_household",
+                violation_error_message=_("This household already has a head."),
             ),
         ]
         indexes = [models.Index(fields=["township", "name"])]

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from core.errors import ServiceError
 from core.models import AuditEntry
@@ -142,3 +143,19 @@ def test_new_id_numbers_from_the_factory_are_valid():
     from core.idcard import validate_id_number
 
     assert validate_id_number(make_id_number())
+
+
+@translation.override("en")
+def test_constraint_messages_are_readable(town):
+    household = town.households[0]
+    with pytest.raises(ValidationError) as exc:
+        services.create_resident(
+            household=household, actor=None, name="王五", sex="M", relation="head"
+        )
+    assert "already has a head" in str(exc.value)
+    taken = household.members.get().id_number
+    with pytest.raises(ValidationError) as exc:
+        services.create_resident(
+            household=household, actor=None, name="王六", sex="M", id_number=taken
+        )
+    assert "ID number" in str(exc.value)
