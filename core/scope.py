@@ -14,6 +14,8 @@ from . import tree
 VIEW = "view"
 CHANGE = "change"  # edit households and residents
 MANAGE = "manage"  # shape the tree, appoint people, import rosters
+PROPOSE = "propose"  # propose household points (联户评, 网格比)
+REVIEW = "review"  # approve or reject proposed points; which roles review is township config
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,19 @@
 from django.utils import timezone
 
 from core.errors import NotInScope
-from core.scope import CHANGE, MANAGE, NOTHING, VIEW, Scope
+from core.scope import CHANGE, MANAGE, NOTHING, PROPOSE, REVIEW, VIEW, Scope
 
 from .models import Role, RoleAssignment
 
 ROLE_CAPS = {
     Role.COUNTY_ADMIN: (VIEW, CHANGE, MANAGE),
-    Role.TOWNSHIP_SECRETARY: (VIEW, CHANGE, MANAGE),
-    Role.TOWNSHIP_HEAD: (VIEW, CHANGE, MANAGE),
-    Role.TOWNSHIP_LEADER: (VIEW, CHANGE),
-    Role.VILLAGE_COMMITTEE: (VIEW, CHANGE, MANAGE),
-    Role.GRID_CHIEF: (VIEW, CHANGE),
-    Role.GRID_MEMBER: (VIEW, CHANGE),
-    Role.JOINT_HEAD: (VIEW,),
+    Role.TOWNSHIP_SECRETARY: (VIEW, CHANGE, MANAGE, PROPOSE),
+    Role.TOWNSHIP_HEAD: (VIEW, CHANGE, MANAGE, PROPOSE),
+    Role.TOWNSHIP_LEADER: (VIEW, CHANGE, PROPOSE),
+    Role.VILLAGE_COMMITTEE: (VIEW, CHANGE, MANAGE, PROPOSE),
+    Role.GRID_CHIEF: (VIEW, CHANGE, PROPOSE),
+    Role.GRID_MEMBER: (VIEW, CHANGE, PROPOSE),
+    Role.JOINT_HEAD: (VIEW, PROPOSE),
     Role.PARTY_MEMBER: (VIEW,),
     Role.SUPERVISOR: (VIEW,),
     Role.KEEPER: (VIEW,),
@@ -29,7 +29,7 @@ def active_assignments(user, day=None):
     return (
         RoleAssignment.objects.filter(user=user, start_date__lte=day)
         .exclude(end_date__lt=day)
-        .select_related("unit", "household")
+        .select_related("unit", "household", "township__config")
     )
 
 
@@ -43,7 +43,7 @@ def scope_for(user) -> Scope:
     if user.is_superuser:
         scope = Scope(user_id=user.pk, is_superuser=True)
     else:
-        paths: dict[str, set[str]] = {VIEW: set(), CHANGE: set(), MANAGE: set()}
+        paths: dict[str, set[str]] = {cap: set() for cap in (VIEW, CHANGE, MANAGE, PROPOSE, REVIEW)}
         household_ids: set[int] = set()
         townships: set[int] = set()
         for assignment in active_assignments(user):
@@ -54,6 +54,8 @@ def scope_for(user) -> Scope:
                 continue
             for cap in ROLE_CAPS[Role(assignment.role)]:
                 paths[cap].add(assignment.unit.path)
+            if assignment.role in _points_reviewers(assignment):
+                paths[REVIEW].add(assignment.unit.path)
         scope = Scope(
             user_id=user.pk,
             paths={cap: tuple(sorted(values)) for cap, values in paths.items()},
@@ -62,6 +64,13 @@ def scope_for(user) -> Scope:
         )
     user._xiangzhi_scope = scope
     return scope
+
+
+def _points_reviewers(assignment) -> tuple[str, ...]:
+    """Which roles review proposed points in the assignment's township (its configuration)."""
+    township = assignment.township
+    config = getattr(township, "config", None) if township is not None else None
+    return tuple(config.points_reviewers or ()) if config is not None else ()
 
 
 def forget_scope(user) -> None:

@@ -110,6 +110,10 @@ class Unit(models.Model):
         return Unit.objects.filter(path__in=self.ancestor_paths()).order_by("path")
 
 
+def default_points_reviewers() -> list[str]:
+    return ["grid_chief", "village_committee"]
+
+
 class TownshipConfig(models.Model):
     """A township's own rules, with the seed articles' values as defaults."""
 
@@ -127,6 +131,15 @@ class TownshipConfig(models.Model):
     red_list_size = models.PositiveSmallIntegerField(_("red list size"), default=5)
     black_list_size = models.PositiveSmallIntegerField(_("black list size"), default=3)
     stars = models.JSONField(_("star set"), default=list, blank=True)
+    points_reviewers = models.JSONField(
+        _("who reviews proposed points"),
+        default=default_points_reviewers,
+        blank=True,
+        help_text=_("Roles whose holders approve or reject proposed household points."),
+    )
+    award_size = models.PositiveSmallIntegerField(
+        _("households awarded per village each quarter"), default=10
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -257,11 +270,8 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         ordering = ["household_id", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["id_number"],
-                name="resident_id_number",
-                violation_error_message=_("A resident with this ID number is already registered."),
-            ),
+            # No custom message here: Django then reports the clash on the id_number field.
+            models.UniqueConstraint(fields=["id_number"], name="resident_id_number"),
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(relation="head"),

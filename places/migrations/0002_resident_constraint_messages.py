@@ -12,11 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterConstraint(
             model_name='resident',
-            name='resident_id_number',
-            constraint=models.UniqueConstraint(fields=('id_number',), name='resident_id_number', violation_error_message='A resident with this ID number is already registered.'),
-        ),
-        migrations.AlterConstraint(
-            model_name='resident',
             name='one_head_per_household',
             constraint=models.UniqueConstraint(condition=models.Q(('relation', 'head')), fields=('household',), name='one_head_per_household', violation_error_message='This household already has a head.'),
         ),
