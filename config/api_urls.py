@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from people import api as people_api
 from places import api as places_api
+from points import api_urls as points_api_urls
 
 app_name = "api"
 
@@ -43,5 +44,6 @@ urlpatterns = [
     path("assignments/", people_api.AssignmentList.as_view(), name="assignment-list"),
     path("assignments/<int:pk>/", people_api.AssignmentDetail.as_view(), name="assignment-detail"),
     path("assignments/<int:pk>/end/", people_api.AssignmentEnd.as_view(), name="assignment-end"),
+    *points_api_urls.urlpatterns,
     *router.urls,
 ]

@@ -1,0 +1,5 @@
+"""Pages of household points (login required)."""
+
+app_name = "points"
+
+urlpatterns: list = []
