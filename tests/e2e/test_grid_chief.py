@@ -13,7 +13,7 @@ def _log_in(page, username, password="demo2026"):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form[action$=\"/accounts/login/\"] button[type=submit]")
+    page.click('form[action$="/accounts/login/"] button[type=submit]')
 
 
 def test_grid_chief_sees_his_grids_households(phone, screenshot):
