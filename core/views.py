@@ -1,12 +1,16 @@
 """Helpers shared by the page views of every app."""
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import ServiceError
+
+T = TypeVar("T")
 
 
 def show_refusal(form, exc: ServiceError | ValidationError) -> None:
@@ -18,6 +22,23 @@ def show_refusal(form, exc: ServiceError | ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def apply_form(form, write: Callable[[], T], *, on_refusal: Callable | None = None) -> T | None:
+    """Call `write` (one service) once `form` is valid, and answer what it returns.
+
+    None when the form is invalid or the service refuses; a refusal shows on the form, after
+    `on_refusal()` (which puts back an object the refused service changed in memory).
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return write()
+    except (ServiceError, ValidationError) as exc:
+        if on_refusal is not None:
+            on_refusal()
+        show_refusal(form, exc)
+        return None
 
 
 def is_htmx(request) -> bool:

@@ -2,22 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
-from core.errors import ServiceError
 from core.scope import MANAGE
-from core.views import history_rows, safe_next, show_refusal
+from core.views import apply_form, history_rows, safe_next
 from places import selectors as place_selectors
 from places.views import render_unit
 
 from . import access, selectors, services
 from .forms import AssignRoleForm, EndAssignmentForm
-from .models import Role
 
 
 @login_required
@@ -39,26 +37,24 @@ def assign_role(request, unit_id):
     if not scope.covers_unit(unit, MANAGE):
         raise PermissionDenied
     form = AssignRoleForm(request.POST, unit=unit)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.assign_role(
-                user=data["user"],
-                role=data["role"],
-                unit=unit,
-                start_date=data["start_date"],
-                authority=data["authority"],
-                actor=request.user,
-            )
-        except (ServiceError, ValidationError) as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(user)s is now %(role)s of %(unit)s.")
-                % {"user": data["user"], "role": Role(data["role"]).label, "unit": unit.name},
-            )
-            return redirect("places:unit", pk=unit.pk)
+    assignment = apply_form(
+        form,
+        lambda: services.assign_role(
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            unit=unit,
+            start_date=form.cleaned_data["start_date"],
+            authority=form.cleaned_data["authority"],
+            actor=request.user,
+        ),
+    )
+    if assignment:
+        messages.success(
+            request,
+            _("%(user)s is now %(role)s of %(unit)s.")
+            % {"user": assignment.user, "role": assignment.get_role_display(), "unit": unit.name},
+        )
+        return redirect("places:unit", pk=unit.pk)
     return render_unit(request, unit, scope, assign_form=form)
 
 
@@ -94,14 +90,14 @@ def end_assignment(request, pk):
     if not _can_manage(scope, assignment):
         raise PermissionDenied
     form = EndAssignmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.end_assignment(assignment=assignment, actor=request.user, **form.cleaned_data)
-        except (ServiceError, ValidationError) as exc:
-            show_refusal(form, exc)
-        else:
-            messages.success(request, _("The role ended: %(a)s.") % {"a": assignment})
-            return redirect(safe_next(request, reverse("assignment", args=[assignment.pk])))
+    if apply_form(
+        form,
+        lambda: services.end_assignment(
+            assignment=assignment, actor=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The role ended: %(a)s.") % {"a": assignment})
+        return redirect(safe_next(request, reverse("assignment", args=[assignment.pk])))
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import idcard
 
 from .models import Household, Resident, ResponsibilityArea, TownshipConfig
-from .services import MAX_STARS, STAR_NAME_LENGTH
+from .services import CONFIG_SCALARS, MAX_STARS, STAR_NAME_LENGTH
 
 REASON_HELP = _("Optional: why, or on whose decision (kept in the history).")
 
@@ -294,14 +294,7 @@ class ReassignAreaForm(AreaOwnerForm):
 class ConfigForm(forms.Form):
     """A township's rules. The star set is edited as MAX_STARS rows of name and "required"."""
 
-    SCALARS = [
-        "grid_levels",
-        "joint_size",
-        "warning_below",
-        "suspension_below",
-        "red_list_size",
-        "black_list_size",
-    ]
+    SCALARS = CONFIG_SCALARS
     grid_levels = _model_field(TownshipConfig, "grid_levels")
     joint_size = _model_field(TownshipConfig, "joint_size")
     warning_below = _model_field(TownshipConfig, "warning_below")

@@ -579,15 +579,15 @@ def record_identity_view(*, resident: Resident, actor):
 
 # --- Township configuration --------------------------------------------------------------------
 
-CONFIG_FIELDS = [
+CONFIG_SCALARS = [
     "grid_levels",
     "joint_size",
     "warning_below",
     "suspension_below",
     "red_list_size",
     "black_list_size",
-    "stars",
 ]
+CONFIG_FIELDS = [*CONFIG_SCALARS, "stars"]
 GRID_LEVELS_RANGE = (2, 8)  # the township is level 1; the model's constraint allows 2..8
 MAX_SCORE = 100
 MAX_STARS = 10

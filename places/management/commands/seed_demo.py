@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: load the demo townships 达依乡 and 柳湖街道 with logins, in one go."""
 
+import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +10,9 @@ from django.db import transaction
 # demo logins need the places built here (places' own modules never import people).
 from people import demo as people_demo
 from places import demo
+
+# Likewise points: its demo lists, appraisals and ledgers need the households and the chiefs.
+from points import demo as points_demo
 
 PREFIXES = {demo.DAYI.name: "dayi", demo.LIUHU.name: "liuhu"}
 
@@ -41,9 +45,17 @@ class Command(BaseCommand):
                 users, owners = people_demo.fill_chiefs(result, PREFIXES[result.layout.name])
                 demo.build_areas(result, owners)
                 demo.record_import(result, users=users)
+            points = points_demo.seed_points(
+                [result.township for result in townships], random.Random("xiangzhi-demo-points")
+            )
         for result in townships:
             self.stdout.write(
                 f"{result.township.name}: {result.units} units, {len(result.households)} "
                 f"households, {result.residents} residents, {result.areas} areas"
+            )
+            counts = points[result.township.name]
+            self.stdout.write(
+                f"{result.township.name}: {counts['lists']} points lists, {counts['entries']} "
+                f"ledger entries, {counts['pending']} proposals waiting for review"
             )
         self.stdout.write(f"Demo data loaded in {time.monotonic() - started:.1f} s.")
