@@ -178,6 +178,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
+# The CJK font embedded in printable PDFs (publications, points cards). A .ttc collection's
+# Simplified Chinese face is picked by name. Debian: fonts-noto-cjk.
+PDF_FONT_PATH = env_str("PDF_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 # --- Security (secure defaults outside DEBUG; each switch can be turned off by env) -----------
 SECURE_DEFAULT = not (DEBUG or TESTING)
@@ -220,6 +223,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "places.models.Unit.Kind",
         "AreaKindEnum": "places.models.ResponsibilityArea.Kind",
+        "PointsEntryKindEnum": "points.models.Entry.Kind",
     },
 }
 

@@ -21,6 +21,12 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+def note_digest(note: str) -> str:
+    """The hash covers a digest of the note, not the note: the chain can be published for
+    anyone to verify without publishing what officials wrote about a household."""
+    return hashlib.sha256((note or "").encode("utf-8")).hexdigest()
+
+
 def content(entry) -> list:
     """The fields an entry's hash covers, in a fixed order."""
     return [
@@ -31,7 +37,7 @@ def content(entry) -> list:
         entry.amount,
         entry.item_id,
         _iso(entry.period),
-        entry.note,
+        note_digest(entry.note),
         entry.proposal_id,
         entry.reverses_id,
         entry.proposed_by_id,

@@ -107,6 +107,13 @@ def adopt_template(
     *, template: PointsList, village: Unit, effective_from: datetime.date, actor, basis: str = ""
 ) -> PointsList:
     """A village adopts the township's template as its own new list version."""
+    if template.village_id is not None:
+        raise ServiceError(_("Only a township template can be adopted."), code="not_a_template")
+    if village.township_id != template.township_id:
+        raise ServiceError(
+            _("%(village)s cannot adopt another township's template.") % {"village": village.name},
+            code="other_township",
+        )
     items = [
         {
             "code": item.code,
@@ -272,15 +279,19 @@ def propose_joint(
                 _("Household %(number)s is not in this 联户.") % {"number": household.number},
                 code="not_in_joint",
             )
-        propose(
-            household=household,
-            item=row["item"],
-            period=period,
-            actor=actor,
-            note=row.get("note", ""),
-            photos=row.get("photos", ()),
-            batch=batch,
-        )
+        try:
+            propose(
+                household=household,
+                item=row["item"],
+                period=period,
+                actor=actor,
+                note=row.get("note", ""),
+                photos=row.get("photos", ()),
+                batch=batch,
+            )
+        except ServiceError as exc:
+            exc.household = household  # so that a form can put the refusal on its row
+            raise
     return batch
 
 
@@ -492,9 +503,6 @@ def publish_quarter(*, village: Unit, quarter: str, actor, rows: list[dict]) -> 
         )
     head = ChainHead.objects.filter(village=village).first()
     seq, head_hash = (head.seq, head.hash) if head else (0, ledger.GENESIS)
-    body = json.dumps(
-        [village.pk, quarter, seq, head_hash, rows], ensure_ascii=False, separators=(",", ":")
-    )
     publication = Publication.objects.create(
         township_id=village.township_id,
         village=village,
@@ -504,10 +512,25 @@ def publish_quarter(*, village: Unit, quarter: str, actor, rows: list[dict]) -> 
         chain_seq=seq,
         chain_hash=head_hash,
         rows=rows,
-        content_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        content_hash=publication_hash(
+            village_id=village.pk, quarter=quarter, chain_seq=seq, chain_hash=head_hash, rows=rows
+        ),
     )
     audit.record(actor=actor, action="create", obj=publication, reason=quarter)
     return publication
+
+
+def publication_hash(
+    *, village_id: int, quarter: str, chain_seq: int, chain_hash: str, rows: list[dict]
+) -> str:
+    """SHA-256 of a publication's content. Keys sorted: PostgreSQL's jsonb reorders them."""
+    body = json.dumps(
+        [village_id, quarter, chain_seq, chain_hash, rows],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def card_for(household: Household) -> PointsCard:
