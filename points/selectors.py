@@ -1,10 +1,12 @@
 """Reads of household points, limited by a Scope where they show people."""
 
 import datetime
+from dataclasses import replace
 
-from django.db.models import F, QuerySet, Sum, Window
-from django.db.models.functions import Rank
+from django.db.models import F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, Rank
 
+from core import tree
 from core.scope import VIEW, Scope
 from places.models import Household, Unit
 
@@ -70,6 +72,39 @@ def rank_of(household: Household, first_month, last_month) -> tuple[int | None, 
     return None, len(rows)
 
 
+def villages(scope: Scope) -> QuerySet[Unit]:
+    """Villages whose points lists the scope may read: the village in sight, or one of its
+    grids or 联户 (a grid member proposes from his village's list), or one's own household's."""
+    kinds = (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY)
+    if scope.is_superuser:
+        return Unit.objects.filter(kind__in=kinds)
+    grids = Unit.objects.filter(scope.units_q(VIEW), village__isnull=False).values("village_id")
+    own = Household.objects.filter(pk__in=scope.household_ids).values("group__village_id")
+    return Unit.objects.filter(kind__in=kinds).filter(
+        scope.units_q(VIEW) | Q(pk__in=grids) | Q(pk__in=own)
+    )
+
+
+def townships(scope: Scope) -> QuerySet[Unit]:
+    """Townships whose templates the scope may read: those of the user's roles, or in sight."""
+    if scope.is_superuser:
+        return Unit.objects.filter(kind=Unit.Kind.TOWNSHIP)
+    return Unit.objects.filter(kind=Unit.Kind.TOWNSHIP).filter(
+        Q(pk__in=scope.township_ids) | scope.units_q(VIEW)
+    )
+
+
+def lists(scope: Scope) -> QuerySet[PointsList]:
+    """Points list versions of the villages in sight, and templates of the user's townships."""
+    return (
+        PointsList.objects.filter(
+            Q(village__in=villages(scope)) | Q(village__isnull=True, township__in=townships(scope))
+        )
+        .select_related("village", "township")
+        .prefetch_related("items")
+    )
+
+
 def village_lists(village: Unit) -> QuerySet[PointsList]:
     return PointsList.objects.filter(village=village).prefetch_related("items")
 
@@ -82,7 +117,12 @@ def items_in_force(village: Unit, on: datetime.date) -> QuerySet[Item]:
 
 
 def proposals(scope: Scope, cap: str = VIEW) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(scope.households_q(cap)).select_related(
+    """Proposals by their own path copies; a villager sees his household's (by household id,
+    not by the proposal's own id, which is what households_q's prefix-less form would match)."""
+    query = replace(scope, household_ids=()).households_q(cap)
+    if cap == VIEW and scope.household_ids and not scope.is_superuser:
+        query |= Q(household_id__in=scope.household_ids)
+    return Proposal.objects.filter(query).select_related(
         "household", "item", "proposed_by", "reviewed_by"
     )
 
@@ -93,11 +133,39 @@ def entries(scope: Scope) -> QuerySet[Entry]:
     )
 
 
-def appeals(scope: Scope) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(scope.households_q(prefix="household__")).select_related(
+def appeals(scope: Scope, cap: str = VIEW) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(scope.households_q(cap, prefix="household__")).select_related(
         "entry", "household"
     )
 
 
 def chain_head(village: Unit) -> ChainHead | None:
     return ChainHead.objects.filter(village=village).first()
+
+
+def points_by_category(village: Unit, first_month: datetime.date, last_month: datetime.date):
+    """Net points of the village's awards and corrections by month and item category.
+
+    Rows {"period", "category", "points"}; redemptions are spending, not conduct, and left out.
+    """
+    return (
+        Entry.objects.filter(
+            village=village,
+            period__gte=first_month,
+            period__lte=last_month,
+            kind__in=[Entry.Kind.AWARD, Entry.Kind.REVERSAL],
+        )
+        .values("period", category=F("item__category"))
+        .annotate(points=Sum("amount"))
+        .order_by("period", "category")
+    )
+
+
+def village_balances(village: Unit) -> list[int]:
+    """The balance of every household now in the village (0 without entries), one query."""
+    return list(
+        Household.objects.filter(tree.under("group_path", village.path))
+        .annotate(total=Coalesce(Sum("entries__amount"), 0))
+        .order_by()
+        .values_list("total", flat=True)
+    )
