@@ -20,8 +20,9 @@ PREFIXES = {demo.DAYI.name: "dayi", demo.LIUHU.name: "liuhu"}
 class Command(BaseCommand):
     help = (
         "Load the demo townships (达依乡, 柳湖街道): villages, groups, grids, 联户, households, "
-        "residents, responsibility areas, a chief for every grid and one login per role "
-        f"(password {people_demo.DEMO_PASSWORD}). Deterministic; one transaction."
+        "residents, responsibility areas, a chief for every grid, one login per role "
+        f"(password {people_demo.DEMO_PASSWORD}) and household points (lists, ten months of "
+        "ledger, a quarterly publication). Deterministic; one transaction."
     )
 
     def add_arguments(self, parser):
@@ -46,7 +47,7 @@ class Command(BaseCommand):
                 demo.build_areas(result, owners)
                 demo.record_import(result, users=users)
             points = points_demo.seed_points(
-                [result.township for result in townships], random.Random("xiangzhi-demo-points")
+                [built.township for built in townships], random.Random("xiangzhi-demo-points")
             )
         for result in townships:
             self.stdout.write(
