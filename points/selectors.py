@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import replace
 
-from django.db.models import F, Q, QuerySet, Sum, Window
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, Rank
 
 from core import tree
@@ -15,13 +15,29 @@ from .services import list_in_force, month_end, month_start
 
 
 def balance(household: Household) -> int:
-    """Latest monthly snapshot plus the household's entries appended since."""
-    snapshot = BalanceSnapshot.objects.filter(household=household).order_by("-month").first()
-    base, through = (snapshot.balance, snapshot.through_seq) if snapshot else (0, 0)
-    since = Entry.objects.filter(household=household, seq__gt=through).aggregate(s=Sum("amount"))[
-        "s"
-    ]
-    return base + (since or 0)
+    """Latest monthly snapshot plus the household's entries appended since, in one query.
+
+    Both parts are index look-ups ((household, month) and (household, seq)), so the cost does
+    not grow with the length of the household's history.
+    """
+    snapshot = BalanceSnapshot.objects.filter(household_id=OuterRef("pk")).order_by("-month")
+    since = (
+        Entry.objects.filter(household_id=OuterRef("pk"), seq__gt=OuterRef("through"))
+        .values("household_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    row = (
+        Household.objects.filter(pk=household.pk)
+        .annotate(
+            base=Coalesce(Subquery(snapshot.values("balance")[:1]), 0),
+            through=Coalesce(Subquery(snapshot.values("through_seq")[:1]), 0),
+        )
+        .annotate(since=Coalesce(Subquery(since), 0))
+        .values_list("base", "since")
+        .first()
+    )
+    return sum(row) if row else 0
 
 
 def balance_by_sum(household: Household) -> int:
