@@ -1,4 +1,4 @@
-"""Points endpoints under /api/v1/ (in the "api" namespace; see points/api.py)."""
+"""Points endpoints under /api/v1/ (in the "api" namespace; see points/api/)."""
 
 from django.urls import path
 

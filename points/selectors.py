@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import replace
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, Rank
 
 from core import tree
@@ -13,6 +14,18 @@ from places.models import Household, Unit
 from .models import Appeal, BalanceSnapshot, ChainHead, Entry, Item, PointsList, Proposal
 from .services import list_in_force, month_end, month_start
 
+# The latest snapshot plus the entries appended since, as one statement. Written in SQL because
+# it is the hottest read of the points system (every household page, every redemption) and
+# the ORM's nested subqueries made SQLite's planner far slower (see docs/BENCHMARKS.md).
+BALANCE_SQL = """
+SELECT COALESCE(s.balance, 0) + COALESCE((
+    SELECT SUM(e.amount) FROM {entry} e
+    WHERE e.household_id = %s AND e.seq > COALESCE(s.through_seq, 0)), 0)
+FROM (SELECT 1 AS one) x LEFT JOIN (
+    SELECT balance, through_seq FROM {snapshot}
+    WHERE household_id = %s ORDER BY month DESC LIMIT 1) s ON 1 = 1
+"""
+
 
 def balance(household: Household) -> int:
     """Latest monthly snapshot plus the household's entries appended since, in one query.
@@ -20,24 +33,10 @@ def balance(household: Household) -> int:
     Both parts are index look-ups ((household, month) and (household, seq)), so the cost does
     not grow with the length of the household's history.
     """
-    snapshot = BalanceSnapshot.objects.filter(household_id=OuterRef("pk")).order_by("-month")
-    since = (
-        Entry.objects.filter(household_id=OuterRef("pk"), seq__gt=OuterRef("through"))
-        .values("household_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    row = (
-        Household.objects.filter(pk=household.pk)
-        .annotate(
-            base=Coalesce(Subquery(snapshot.values("balance")[:1]), 0),
-            through=Coalesce(Subquery(snapshot.values("through_seq")[:1]), 0),
-        )
-        .annotate(since=Coalesce(Subquery(since), 0))
-        .values_list("base", "since")
-        .first()
-    )
-    return sum(row) if row else 0
+    sql = BALANCE_SQL.format(entry=Entry._meta.db_table, snapshot=BalanceSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [household.pk, household.pk])
+        return int(cursor.fetchone()[0])
 
 
 def balance_by_sum(household: Household) -> int:
