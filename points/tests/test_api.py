@@ -12,7 +12,6 @@ from conftest import _persona
 from core.models import AuditEntry
 from points import services
 from points.models import Appeal, AppraisalBatch, Entry, PointsList, Proposal
-from points.tests.factories import publish_lists
 
 OCT = datetime.date(2026, 10, 1)
 LISTS = "/api/v1/points/lists/"
@@ -20,17 +19,6 @@ PROPOSALS = "/api/v1/points/proposals/"
 JOINT = "/api/v1/points/joint-appraisals/"
 ENTRIES = "/api/v1/points/entries/"
 APPEALS = "/api/v1/points/appeals/"
-
-
-@pytest.fixture
-def items(town):
-    return publish_lists(town)
-
-
-@pytest.fixture
-def mei(town):
-    """Grid member of grid 0: proposes for its households so that bob can review."""
-    return _persona("mei", "grid_member", unit=town.grids[0])
 
 
 @pytest.fixture

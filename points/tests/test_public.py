@@ -19,15 +19,9 @@ from core.errors import ServiceError
 from places.models import Resident
 from points import quarter, selectors, services
 from points.models import Entry, PointsCard, Publication
-from points.tests.factories import publish_lists
 
 Q3 = "2026-Q3"
 JUL, AUG, OCT = datetime.date(2026, 7, 1), datetime.date(2026, 8, 1), datetime.date(2026, 10, 1)
-
-
-@pytest.fixture
-def items(town):
-    return publish_lists(town)
 
 
 @pytest.fixture

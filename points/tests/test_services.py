@@ -9,14 +9,8 @@ from conftest import _persona
 from core.errors import ServiceError
 from points import selectors, services
 from points.models import Entry, Proposal
-from points.tests.factories import publish_lists
 
 OCT = datetime.date(2026, 10, 1)
-
-
-@pytest.fixture
-def items(town):
-    return publish_lists(town)
 
 
 @pytest.fixture

@@ -22,22 +22,11 @@ from core.models import IdempotencyKey
 from places.models import TownshipConfig
 from points import selectors, services
 from points.models import Appeal, AppraisalBatch, Entry, Evidence, Proposal
-from points.tests.factories import publish_lists
-
-
-@pytest.fixture
-def items(town):
-    return publish_lists(town)
 
 
 @pytest.fixture
 def lin(town):
     return _persona("lin", "joint_head", unit=town.joints[0])
-
-
-@pytest.fixture
-def mei(town):
-    return _persona("mei", "grid_member", unit=town.grids[0])
 
 
 @pytest.fixture
