@@ -183,3 +183,13 @@ def test_postgresql_refuses_updates_deletes_and_truncates(town, items, member, b
             cursor.execute("SET LOCAL xiangzhi.allow_truncate = 'off'")
             cursor.execute("TRUNCATE points_entry CASCADE")
     assert Entry.objects.filter(pk=entry.pk, amount=3).exists()
+
+
+def test_the_monthly_snapshot_command_is_idempotent(town, items, member, bob, capsys):
+    _approved(town, items, member, bob, code="A2")
+    call_command("snapshot_balances", "2026-10")
+    assert "1 household balances" in capsys.readouterr().out
+    call_command("snapshot_balances", "2026-10")
+    assert "0 household balances" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("snapshot_balances", "October")
