@@ -21,7 +21,9 @@ from core.errors import ServiceError
 from places.models import Household, Unit
 
 from . import ledger
+from .evidence import attach_photos
 from .models import (
+    Appeal,
     AppraisalBatch,
     BalanceSnapshot,
     ChainHead,
@@ -241,8 +243,6 @@ def propose(
         proposed_by=actor,
     )
     if photos:
-        from .evidence import attach_photos
-
         attach_photos(proposal=proposal, files=photos)
     audit.record(
         actor=actor,
@@ -412,8 +412,6 @@ def reverse_entry(*, entry: Entry, actor, reason: str) -> Entry:
 
 @transaction.atomic
 def file_appeal(*, entry: Entry, actor, reason: str):
-    from .models import Appeal
-
     if not reason.strip():
         raise ServiceError(_("Say why you appeal."), code="reason_required")
     if entry.kind == Entry.Kind.REVERSAL or Entry.objects.filter(reverses=entry).exists():
@@ -433,8 +431,6 @@ def file_appeal(*, entry: Entry, actor, reason: str):
 
 @transaction.atomic
 def decide_appeal(*, appeal, uphold: bool, actor, decision: str):
-    from .models import Appeal
-
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.state != Appeal.State.PENDING:
         raise ServiceError(_("This appeal has already been decided."), code="already_decided")

@@ -68,26 +68,23 @@ def review_proposal(request, pk):
         "item": proposal.item.code,
         "amount": f"{proposal.amount:+d}",
     }
-    try:
-        if not form.is_valid():
-            raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
-        services.review(
+    return _decide(
+        request,
+        form,
+        lambda: services.review(
             proposal=proposal,
             approve=form.approve,
             actor=request.user,
             reason=form.cleaned_data["reason"],
-        )
-    except ServiceError as exc:
-        what["error"] = exc.message
-        messages.error(request, _("Household %(household)s, %(item)s: %(error)s") % what)
-    else:
-        text = (
+        ),
+        what=what,
+        refused=_("Household %(household)s, %(item)s: %(error)s"),
+        done=lambda: (
             _("Approved: household %(household)s, %(item)s %(amount)s.")
             if form.approve
             else _("Rejected: household %(household)s, %(item)s %(amount)s.")
-        )
-        messages.success(request, text % what)
-    return redirect(safe_next(request, reverse("points:review")))
+        ),
+    )
 
 
 @login_required
@@ -99,23 +96,36 @@ def decide_appeal(request, pk):
         raise PermissionDenied
     form = DecideAppealForm(request.POST)
     what = {"household": appeal.household.number, "seq": appeal.entry.seq}
-    try:
-        if not form.is_valid():
-            raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
-        services.decide_appeal(
+    return _decide(
+        request,
+        form,
+        lambda: services.decide_appeal(
             appeal=appeal,
             uphold=form.uphold,
             actor=request.user,
             decision=form.cleaned_data["text"],
-        )
-    except ServiceError as exc:
-        what["error"] = exc.message
-        messages.error(request, _("Appeal of household %(household)s: %(error)s") % what)
-    else:
-        text = (
+        ),
+        what=what,
+        refused=_("Appeal of household %(household)s: %(error)s"),
+        done=lambda: (
             _("Appeal upheld: entry #%(seq)d of household %(household)s is reversed.")
             if form.uphold
             else _("Appeal of household %(household)s dismissed.")
-        )
-        messages.success(request, text % what)
+        ),
+    )
+
+
+def _decide(request, form, write, *, what: dict, refused: str, done):
+    """Run one review decision; say how it went as a message and go back to the queue.
+
+    `done` is called only after the form is valid (the decision it names comes from the form).
+    """
+    try:
+        if not form.is_valid():
+            raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
+        write()
+    except ServiceError as exc:
+        messages.error(request, refused % {**what, "error": exc.message})
+    else:
+        messages.success(request, done() % what)
     return redirect(safe_next(request, reverse("points:review")))
