@@ -4,9 +4,15 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from activities import api_urls as activities_api_urls
+from grievances import api_urls as grievances_api_urls
+from notify import api_urls as notify_api_urls
 from people import api as people_api
 from places import api as places_api
 from points import api_urls as points_api_urls
+from shop import api_urls as shop_api_urls
+from stars import api_urls as stars_api_urls
+from work import api_urls as work_api_urls
 
 app_name = "api"
 
@@ -45,5 +51,11 @@ urlpatterns = [
     path("assignments/<int:pk>/", people_api.AssignmentDetail.as_view(), name="assignment-detail"),
     path("assignments/<int:pk>/end/", people_api.AssignmentEnd.as_view(), name="assignment-end"),
     *points_api_urls.urlpatterns,
+    *notify_api_urls.urlpatterns,
+    *shop_api_urls.urlpatterns,
+    *work_api_urls.urlpatterns,
+    *stars_api_urls.urlpatterns,
+    *grievances_api_urls.urlpatterns,
+    *activities_api_urls.urlpatterns,
     *router.urls,
 ]

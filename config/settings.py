@@ -81,6 +81,12 @@ INSTALLED_APPS = [
     "places",
     "people",
     "points",
+    "notify",
+    "shop",
+    "work",
+    "stars",
+    "grievances",
+    "activities",
 ]
 
 MIDDLEWARE = [

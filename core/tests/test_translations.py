@@ -18,8 +18,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-MESSAGES = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
-PO, MO = MESSAGES / "django.po", MESSAGES / "django.mo"
+# The project's catalogue holds core, places, people and points; each later app keeps its own in
+# <app>/locale (makemessages writes a file's strings to the nearest locale directory above it).
+PROJECT_MESSAGES = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
+APP_MESSAGES = sorted(Path(settings.BASE_DIR).glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
+CATALOGUES = [PROJECT_MESSAGES / "django.po", *APP_MESSAGES]
 IGNORED_DIRS = {".venv", "staticfiles", "bench", "test-artifacts", "node_modules", "locale"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}|%[sdif]")
 
@@ -94,9 +97,18 @@ def messages(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if e.msgid]
 
 
+@pytest.fixture(
+    scope="module",
+    params=CATALOGUES,
+    ids=[str(po.relative_to(settings.BASE_DIR)) for po in CATALOGUES],
+)
+def po(request) -> Path:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def catalogue() -> list[Entry]:
-    return messages(parse_po(PO.read_text(encoding="utf-8")))
+def catalogue(po) -> list[Entry]:
+    return messages(parse_po(po.read_text(encoding="utf-8")))
 
 
 def test_the_reader_sees_every_part_of_an_entry():
@@ -113,16 +125,20 @@ def test_the_reader_sees_every_part_of_an_entry():
     assert (second.msgid_plural, second.msgstr) == ("%(n)s items", {0: "%(n)s项"})
 
 
+def test_the_project_catalogue_is_the_big_one():
+    project = messages(parse_po((PROJECT_MESSAGES / "django.po").read_text(encoding="utf-8")))
+    assert len(project) > 250
+
+
 def test_every_entry_is_translated_and_none_is_fuzzy(catalogue):
-    assert len(catalogue) > 250
     fuzzy = [f"line {e.line}: {e.msgid}" for e in catalogue if "fuzzy" in e.flags]
     empty = [f"line {e.line}: {e.msgid}" for e in catalogue if not all(e.msgstr.values())]
     assert not fuzzy, "fuzzy entries in django.po:\n" + "\n".join(fuzzy)
     assert not empty, "untranslated entries in django.po:\n" + "\n".join(empty)
 
 
-def test_chinese_has_one_plural_form(catalogue):
-    header = parse_po(PO.read_text(encoding="utf-8"))[0]
+def test_chinese_has_one_plural_form(po, catalogue):
+    header = parse_po(po.read_text(encoding="utf-8"))[0]
     assert "Plural-Forms: nplurals=1; plural=0;" in header.msgstr[0]
     assert "fuzzy" not in header.flags
     assert all(list(e.msgstr) == [0] for e in catalogue if e.msgid_plural)
@@ -139,8 +155,8 @@ def test_translations_keep_their_placeholders(catalogue):
     assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
 
 
-def test_the_compiled_catalogue_matches_the_po(catalogue):
-    with MO.open("rb") as file:
+def test_the_compiled_catalogue_matches_the_po(po, catalogue):
+    with po.with_suffix(".mo").open("rb") as file:
         compiled = gettext.GNUTranslations(file)
     stale = []
     for entry in catalogue:
@@ -190,11 +206,15 @@ def _extract(root: Path, work: Path) -> list[Entry]:
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed")
-def test_every_string_marked_in_the_code_is_in_the_po(catalogue, tmp_path):
-    known = {entry.key for entry in catalogue}
+def test_every_string_marked_in_the_code_is_in_the_po(tmp_path):
+    known = {
+        entry.key
+        for po in CATALOGUES
+        for entry in messages(parse_po(po.read_text(encoding="utf-8")))
+    }
     missing = [e.msgid for e in _extract(Path(settings.BASE_DIR), tmp_path) if e.key not in known]
     assert not missing, (
-        "strings missing from django.po (run `make messages` and translate them):\n"
+        "strings missing from every django.po (run `make messages` and translate them):\n"
         + "\n".join(missing)
     )
 

@@ -2,6 +2,7 @@
 
 import random
 import time
+from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -13,6 +14,17 @@ from places import demo
 
 # Likewise points: its demo lists, appraisals and ledgers need the households and the chiefs.
 from points import demo as points_demo
+
+# The domain apps built on points and people, in the order their demo data depends on each other:
+# each `seed(townships, rng)` returns {township name: {what: count}} for the summary printed here.
+DOMAIN_DEMOS = (
+    "notify.demo",
+    "shop.demo",
+    "work.demo",
+    "stars.demo",
+    "grievances.demo",
+    "activities.demo",
+)
 
 PREFIXES = {demo.DAYI.name: "dayi", demo.LIUHU.name: "liuhu"}
 
@@ -49,6 +61,12 @@ class Command(BaseCommand):
             points = points_demo.seed_points(
                 [built.township for built in townships], random.Random("xiangzhi-demo-points")
             )
+            domains = [
+                import_module(name).seed(
+                    [built.township for built in townships], random.Random(f"xiangzhi-{name}")
+                )
+                for name in DOMAIN_DEMOS
+            ]
         for result in townships:
             self.stdout.write(
                 f"{result.township.name}: {result.units} units, {len(result.households)} "
@@ -59,4 +77,9 @@ class Command(BaseCommand):
                 f"{result.township.name}: {counts['lists']} points lists, {counts['entries']} "
                 f"ledger entries, {counts['pending']} proposals waiting for review"
             )
+            for counts_by_town in domains:
+                found = counts_by_town.get(result.township.name)
+                if found:
+                    summary = ", ".join(f"{number} {what}" for what, number in found.items())
+                    self.stdout.write(f"{result.township.name}: {summary}")
         self.stdout.write(f"Demo data loaded in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,3 @@
+"""Record of work endpoints under /api/v1/ (in the "api" namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Record of work: the models (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,5 @@
+"""Pages of record of work (login required)."""
+
+app_name = "activities"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Grievances and petitions endpoints under /api/v1/ (in the "api" namespace)."""
+
+urlpatterns: list = []

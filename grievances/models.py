@@ -1,0 +1,1 @@
+"""Grievances and petitions: the models (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,5 @@
+"""Pages of grievances and petitions (login required)."""
+
+app_name = "grievances"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Work-group notifications endpoints under /api/v1/ (in the "api" namespace)."""
+
+urlpatterns: list = []

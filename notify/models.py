@@ -1,0 +1,1 @@
+"""Work-group notifications: the models (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,5 @@
+"""Pages of work-group notifications (login required)."""
+
+app_name = "notify"
+
+urlpatterns: list = []

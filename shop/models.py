@@ -1,0 +1,1 @@
+"""Points supermarkets: the models (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,5 @@
+"""Pages of points supermarkets (login required)."""
+
+app_name = "shop"
+
+urlpatterns: list = []

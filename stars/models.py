@@ -1,0 +1,1 @@
+"""Star-rated households: the models (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,5 @@
+"""Pages of star-rated households (login required)."""
+
+app_name = "stars"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Work lists and problem ledgers endpoints under /api/v1/ (in the "api" namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Work lists and problem ledgers: the models (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,5 @@
+"""Pages of work lists and problem ledgers (login required)."""
+
+app_name = "work"
+
+urlpatterns: list = []
