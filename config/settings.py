@@ -188,6 +188,12 @@ MEDIA_URL = "media/"
 # Simplified Chinese face is picked by name. Debian: fonts-noto-cjk.
 PDF_FONT_PATH = env_str("PDF_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
+# --- Work-group robots (notify) ----------------------------------------------------------------
+# The robots' send endpoints; a robot stores only its key/token. Overridable for an intranet
+# relay (and in tests, where a local receiver stands in).
+NOTIFY_WECOM_URL = env_str("NOTIFY_WECOM_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+NOTIFY_DINGTALK_URL = env_str("NOTIFY_DINGTALK_URL", "https://oapi.dingtalk.com/robot/send")
+
 # --- Security (secure defaults outside DEBUG; each switch can be turned off by env) -----------
 SECURE_DEFAULT = not (DEBUG or TESTING)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_DEFAULT)
