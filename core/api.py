@@ -1,16 +1,44 @@
-"""API plumbing shared by every app: errors as {"code", "detail"}."""
+"""API plumbing shared by every app: errors as {"code", "detail"}, and integer filters."""
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ServiceError
 
+MAX_ID = 2**63 - 1  # ids are BIGINT on both databases
+
+
+class IntegerFilter(filters.NumberFilter):
+    """A whole number within bounds: "1.5" or a 30-digit number is a 400, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = 0, max_value: int = 2**31 - 1, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+class IdFilter(IntegerFilter):
+    """The id of an object, as a query parameter."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
 
 def exception_handler(exc, context):
     """Every API error answers {"code": ..., "detail": ...} (plus "fields" for form errors)."""
+    if isinstance(exc, OverflowError | DataError):
+        # A value the database cannot hold (an id past 64 bits, say) is the request's fault.
+        return Response(
+            {"code": "out_of_range", "detail": _("A value in the request is out of range.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, ServiceError):
         return Response({"code": exc.code, "detail": str(exc.message)}, status=exc.status)
     if isinstance(exc, DjangoValidationError):

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.api import IdFilter
 from core.errors import PermissionDenied
 from core.scope import MANAGE, Scope
 from places.api import (
@@ -111,9 +112,9 @@ class AssignmentEndSerializer(serializers.Serializer):
 
 
 class AssignmentFilter(filters.FilterSet):
-    user = filters.NumberFilter(field_name="user_id")
-    unit = filters.NumberFilter(field_name="unit_id")
-    household = filters.NumberFilter(field_name="household_id")
+    user = IdFilter(field_name="user_id")
+    unit = IdFilter(field_name="unit_id")
+    household = IdFilter(field_name="household_id")
     role = filters.ChoiceFilter(choices=Role.choices)
     current = filters.BooleanFilter(field_name="is_current", label="In force today")
 

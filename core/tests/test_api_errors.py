@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
 from core.api import exception_handler
 from core.errors import NotInScope, ServiceError
@@ -130,3 +130,42 @@ def test_schema_validates_without_warnings(db, tmp_path):
     GENERATOR_STATS.reset()
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
     assert (tmp_path / "s.yml").read_text().startswith("openapi:")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "areas/?unit=99999999999999999999999",
+        "areas/?owner=1.5",
+        "units/?parent=-3",
+        "units/?grid_level=12",
+        "households/?unit=abc",
+        "residents/?household=18446744073709551616",
+        "points/entries/?village=99999999999999999999",
+    ],
+)
+def test_a_query_number_out_of_range_is_a_400_not_a_server_error(api, town, alice, query):
+    response = api(alice).get(f"/api/v1/{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+
+
+def test_a_value_the_database_cannot_hold_is_a_400(api, town, alice):
+    from rest_framework.views import APIView
+
+    class Overflowing(APIView):
+        def get(self, request):
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    request = APIRequestFactory().get("/")
+    force_authenticate(request, user=alice)
+    response = Overflowing.as_view()(request)
+    assert response.status_code == 400
+    assert response.data == {"code": "out_of_range", "detail": "请求中有数值超出允许范围。"}
+
+
+def test_nested_field_errors_fit_the_error_schema(api, town, alice):
+    response = api(alice).post("/api/v1/points/lists/", {"items": [{}]}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert isinstance(body["fields"], dict) and body["code"] == "invalid"

@@ -23,9 +23,8 @@ class ErrorSerializer(serializers.Serializer):
         return {
             "code": serializers.CharField(),
             "detail": serializers.CharField(),
-            "fields": serializers.DictField(
-                child=serializers.ListField(child=serializers.CharField()), required=False
-            ),
+            # A list of messages per field, or the same shape nested for nested fields.
+            "fields": serializers.DictField(child=serializers.JSONField(), required=False),
         }
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from core.api import IdFilter
 from core.scope import MANAGE
 
 from .. import selectors, services
@@ -103,10 +104,10 @@ class AreaReassignSerializer(serializers.Serializer):
 
 
 class AreaFilter(filters.FilterSet):
-    unit = filters.NumberFilter(method="filter_unit", label="Under this unit (id)")
+    unit = IdFilter(method="filter_unit", label="Under this unit (id)")
     kind = filters.ChoiceFilter(choices=ResponsibilityArea.Kind.choices)
-    owner = filters.NumberFilter(field_name="owner_id")
-    owner_household = filters.NumberFilter(field_name="owner_household_id")
+    owner = IdFilter(field_name="owner_id")
+    owner_household = IdFilter(field_name="owner_household_id")
     q = filters.CharFilter(field_name="name", lookup_expr="contains", label="Name contains")
 
     class Meta:

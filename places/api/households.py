@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from core import tree
+from core.api import IdFilter
 from core.errors import PermissionDenied
 from core.masking import mask_name
 from core.scope import CHANGE
@@ -100,7 +101,7 @@ class HouseholdMoveSerializer(serializers.Serializer):
 
 
 class HouseholdFilter(filters.FilterSet):
-    unit = filters.NumberFilter(method="filter_unit", label="Under this unit (id)")
+    unit = IdFilter(method="filter_unit", label="Under this unit (id)")
     number = filters.CharFilter()
     q = filters.CharFilter(method="filter_head", label="Head's name contains")
 

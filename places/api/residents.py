@@ -8,6 +8,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.api import IdFilter
 from people import access
 
 from .. import selectors, services
@@ -76,7 +77,7 @@ class IdentitySerializer(serializers.ModelSerializer):
 
 
 class ResidentFilter(filters.FilterSet):
-    household = filters.NumberFilter(field_name="household_id")
+    household = IdFilter(field_name="household_id")
     q = filters.CharFilter(field_name="name", lookup_expr="contains", label="Name contains")
 
     class Meta:

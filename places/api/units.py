@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from core.api import IdFilter, IntegerFilter
 from core.scope import MANAGE
 
 from .. import selectors, services
@@ -80,9 +81,9 @@ class UnitMoveSerializer(serializers.Serializer):
 
 class UnitFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Unit.Kind.choices)
-    parent = filters.NumberFilter(field_name="parent_id")
-    township = filters.NumberFilter(field_name="township_id")
-    grid_level = filters.NumberFilter()
+    parent = IdFilter(field_name="parent_id")
+    township = IdFilter(field_name="township_id")
+    grid_level = IntegerFilter(min_value=1, max_value=9)
     q = filters.CharFilter(field_name="name", lookup_expr="contains", label="Name contains")
 
     class Meta:

@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 
+from core.api import IdFilter
 from core.errors import ServiceError
 from core.scope import CHANGE, MANAGE, REVIEW, Scope
 from people.api import HouseholdRefSerializer, UserRefSerializer
@@ -70,7 +71,7 @@ class DecideSerializer(serializers.Serializer):
 
 class AppealFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Appeal.State.choices)
-    household = filters.NumberFilter(field_name="household_id")
+    household = IdFilter(field_name="household_id")
 
     class Meta:
         model = Appeal

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from core.api import IdFilter
 from people.api import HouseholdRefSerializer, UserRefSerializer
 from places import selectors as places_selectors
 from places.api import READ_ERRORS, ErrorSerializer, scope_of
@@ -53,8 +54,8 @@ class PointsEntrySerializer(serializers.ModelSerializer):
 
 
 class EntryFilter(filters.FilterSet):
-    household = filters.NumberFilter(field_name="household_id")
-    village = filters.NumberFilter(field_name="village_id")
+    household = IdFilter(field_name="household_id")
+    village = IdFilter(field_name="village_id")
     period = MonthFilter(label="Month (YYYY-MM)")
     kind = filters.ChoiceFilter(choices=Entry.Kind.choices)
 

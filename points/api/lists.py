@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 
+from core.api import IdFilter
 from core.scope import MANAGE
 from places.api import ScopedField, UnitRefSerializer, parse, scope_of
 from places.models import Unit
@@ -96,8 +97,8 @@ class AdoptSerializer(serializers.Serializer):
 
 
 class ListFilter(filters.FilterSet):
-    village = filters.NumberFilter(field_name="village_id")
-    township = filters.NumberFilter(field_name="township_id")
+    village = IdFilter(field_name="village_id")
+    township = IdFilter(field_name="township_id")
     template = filters.BooleanFilter(field_name="village", lookup_expr="isnull")
 
     class Meta:

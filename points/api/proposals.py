@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 
+from core.api import IdFilter
 from core.errors import ServiceError
 from core.scope import PROPOSE, REVIEW, Scope
 from people.api import HouseholdRefSerializer, UserRefSerializer
@@ -103,8 +104,8 @@ class ReviewSerializer(serializers.Serializer):
 
 class ProposalFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Proposal.State.choices)
-    village = filters.NumberFilter(field_name="village_id")
-    household = filters.NumberFilter(field_name="household_id")
+    village = IdFilter(field_name="village_id")
+    household = IdFilter(field_name="household_id")
     period = MonthFilter(label="Month (YYYY-MM)")
 
     class Meta:
