@@ -1,7 +1,6 @@
 """The REST API, version 1: every app's endpoints under /api/v1/."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from activities import api_urls as activities_api_urls
@@ -20,7 +19,7 @@ router = SimpleRouter()
 router.register("users", people_api.UserViewSet, basename="user")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", people_api.ObtainToken.as_view(), name="token"),
     path("units/", places_api.UnitList.as_view(), name="unit-list"),
     path("units/<int:pk>/", places_api.UnitDetail.as_view(), name="unit-detail"),
     path("units/<int:pk>/move/", places_api.UnitMove.as_view(), name="unit-move"),

@@ -1,5 +1,6 @@
 """Xiangzhi settings: one module, driven by environment variables (see .env.example)."""
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "axes",
     "core",
     "places",
     "people",
@@ -99,6 +101,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: it answers the login views while an account or address
+    # is locked out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -156,6 +161,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Failed logins are counted per account and per address (django-axes): after
+# LOGIN_FAILURE_LIMIT failures either is locked until a township admin unlocks it (people's
+# "locked logins" page) or LOGIN_LOCKOUT_MINUTES pass (0: only the unlock).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: an account, an address
+AXES_COOLOFF_TIME = (
+    datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 60))
+    if env_int("LOGIN_LOCKOUT_MINUTES", 60)
+    else None
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "people.security.lockout_response"
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "people.security.client_address"
+# How many reverse proxies in front append to X-Forwarded-For (0: use the peer's address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -222,7 +247,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -236,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "places.models.Unit.Kind",
         "AreaKindEnum": "places.models.ResponsibilityArea.Kind",
         "PointsEntryKindEnum": "points.models.Entry.Kind",
+        "PointsCategoryEnum": "points.models.Category",
     },
 }
 

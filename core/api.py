@@ -1,11 +1,14 @@
 """API plumbing shared by every app: errors as {"code", "detail"}, and integer filters."""
 
 from django import forms
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular import openapi
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -68,3 +71,63 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response.data["code"] = "not_authenticated"
     return response
+
+
+# --- The published schema -----------------------------------------------------------------------
+
+# The domain apps after points name their schema components with their own prefix, so that two
+# apps' "EventSerializer" or "State" choices never collide in /api/schema/.
+COMPONENT_PREFIXES = {
+    "notify": "Notify",
+    "shop": "Shop",
+    "work": "Work",
+    "stars": "Stars",
+    "grievances": "Grievance",
+    "activities": "Activity",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        prefix = COMPONENT_PREFIXES.get(type(serializer).__module__.split(".")[0])
+        return name if prefix is None or name.startswith(prefix) else f"{prefix}{name}"
+
+
+def register_enum_names() -> None:
+    """Name every choice set of the prefixed apps' models <Prefix><Class>Enum (ENUM_NAME_OVERRIDES).
+
+    Called once from CoreConfig.ready(), after every app's models are imported.
+    """
+    overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+    taken = {_choices_key(value) for value in overrides.values() if not isinstance(value, str)}
+    for label, prefix in COMPONENT_PREFIXES.items():
+        try:
+            config = django_apps.get_app_config(label)
+        except LookupError:
+            continue
+        found = []
+        for model in config.get_models():
+            found += [
+                (f"{model.__name__}{name}", value)
+                for name, value in vars(model).items()
+                if isinstance(value, type) and issubclass(value, models.Choices)
+            ]
+        if config.models_module is not None:
+            found += [
+                (name, value)
+                for name, value in vars(config.models_module).items()
+                if isinstance(value, type)
+                and issubclass(value, models.Choices)
+                and value.__module__ == config.models_module.__name__
+            ]
+        for name, choices in found:
+            key = _choices_key(choices)
+            if key in taken:
+                continue  # the same values under another name already: one enum, one name
+            taken.add(key)
+            overrides.setdefault(f"{prefix}{name}Enum", choices)
+
+
+def _choices_key(choices) -> tuple:
+    return tuple(sorted(str(value) for value in getattr(choices, "values", choices)))

@@ -16,6 +16,7 @@ class AuditEntry(models.Model):
         END = "end", _("Ended")
         IMPORT = "import", _("Imported")
         VIEW_SENSITIVE = "view_sensitive", _("Viewed in full")
+        UNLOCK = "unlock", _("Unlocked")
 
     township_id = models.BigIntegerField(_("township"), null=True, db_index=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import IdFilter
@@ -19,6 +23,7 @@ from core.scope import MANAGE, Scope
 from places.api import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ErrorSerializer,
     ScopedHouseholdField,
     ScopedUnitField,
     UnitRefSerializer,
@@ -28,7 +33,7 @@ from places.api import (
 )
 from places.models import Household
 
-from . import selectors, services
+from . import security, selectors, services
 from .models import Role, RoleAssignment, User
 
 
@@ -221,3 +226,29 @@ class UserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return User.objects.filter(
             Q(pk=self.request.user.pk) | Q(pk__in=holders), is_active=True
         ).order_by("username")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ObtainToken(ObtainAuthToken):
+    """A token for a username and password; locked accounts and addresses get a 429 as pages do.
+
+    django-axes marks the request it is given as locked out; DRF hands authentication its own
+    Request wrapper, so the mark is read from there.
+    """
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        valid = serializer.is_valid()
+        if getattr(request, "axes_locked_out", False):
+            return security.lockout_response(request._request)
+        if not valid:
+            raise ValidationError(serializer.errors)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -9,4 +9,5 @@ urlpatterns = [
     path("people/units/<int:unit_id>/assign/", views.assign_role, name="assign_role"),
     path("people/assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("people/assignments/<int:pk>/end/", views.end_assignment, name="end_assignment"),
+    path("people/locked-logins/", views.locked_logins, name="locked_logins"),
 ]

@@ -1,21 +1,25 @@
 """Pages of people: the home page (what each role answers for) and role assignments."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
+from core.errors import NotInScope
 from core.scope import MANAGE
 from core.views import apply_form, history_rows, safe_next
 from places import selectors as place_selectors
 from places.views import render_unit
 
-from . import access, selectors, services
+from . import access, security, selectors, services
 from .forms import AssignRoleForm, EndAssignmentForm
+from .models import User
 
 
 @login_required
@@ -26,7 +30,40 @@ def home(request):
     assignments = list(access.active_assignments(request.user).order_by("role", "id"))
     counts = place_selectors.subtree_counts(scope, [a.unit for a in assignments if a.unit_id])
     cards = [(assignment, counts.get(assignment.unit_id)) for assignment in assignments]
-    return render(request, "people/home.html", {"cards": cards})
+    return render(request, "people/home.html", {"cards": cards, "can_unlock": scope.can(MANAGE)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def locked_logins(request):
+    """Accounts with failed logins in the user's part of the tree, and unlocking them."""
+    scope = access.scope_for(request.user)
+    if not scope.can(MANAGE):
+        raise PermissionDenied
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        try:
+            security.unlock(
+                scope=scope,
+                username=username,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except NotInScope as error:
+            raise Http404 from error
+        messages.success(request, _("%(username)s can log in again.") % {"username": username})
+        return redirect("locked_logins")
+    rows = list(security.locked_accounts(scope))
+    names = dict(
+        User.objects.filter(username__in=[row["username"] for row in rows]).values_list(
+            "username", "name"
+        )
+    )
+    for row in rows:
+        row["name"] = names.get(row["username"], "")
+        row["locked"] = row["failures"] >= settings.AXES_FAILURE_LIMIT
+    context = {"rows": rows, "limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "people/locked_logins.html", context)
 
 
 @login_required
