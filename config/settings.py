@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "places",
     "people",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "people.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as its documentation asks: it answers the login views while an account or address
@@ -178,6 +182,9 @@ AXES_COOLOFF_TIME = (
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "people.security.lockout_response"
 AXES_VERBOSE = False
+# Township and county administrators may add an authenticator app (TOTP); a township can
+# require it (its configuration). The issuer name shown in the app:
+OTP_TOTP_ISSUER = "乡治"
 AXES_CLIENT_IP_CALLABLE = "people.security.client_address"
 # How many reverse proxies in front append to X-Forwarded-For (0: use the peer's address).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

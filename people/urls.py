@@ -10,4 +10,6 @@ urlpatterns = [
     path("people/assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("people/assignments/<int:pk>/end/", views.end_assignment, name="end_assignment"),
     path("people/locked-logins/", views.locked_logins, name="locked_logins"),
+    path("accounts/otp/enrol/", views.otp_enrol, name="otp_enrol"),
+    path("accounts/otp/verify/", views.otp_verify, name="otp_verify"),
 ]

@@ -1,5 +1,7 @@
 """Pages of people: the home page (what each role answers for) and role assignments."""
 
+import base64
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
-from core.errors import NotInScope
+from core.errors import NotInScope, ServiceError
 from core.scope import MANAGE
 from core.views import apply_form, history_rows, safe_next
 from places import selectors as place_selectors
 from places.views import render_unit
 
-from . import access, security, selectors, services
+from . import access, security, selectors, services, twofactor
 from .forms import AssignRoleForm, EndAssignmentForm
 from .models import User
 
@@ -30,7 +32,13 @@ def home(request):
     assignments = list(access.active_assignments(request.user).order_by("role", "id"))
     counts = place_selectors.subtree_counts(scope, [a.unit for a in assignments if a.unit_id])
     cards = [(assignment, counts.get(assignment.unit_id)) for assignment in assignments]
-    return render(request, "people/home.html", {"cards": cards, "can_unlock": scope.can(MANAGE)})
+    context = {
+        "cards": cards,
+        "can_unlock": scope.can(MANAGE),
+        "may_enrol": twofactor.may_enrol(request.user)
+        and twofactor.confirmed_device(request.user) is None,
+    }
+    return render(request, "people/home.html", context)
 
 
 @login_required
@@ -139,3 +147,53 @@ def end_assignment(request, pk):
         label = form.fields[field].label if field in form.fields else ""
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     return redirect("assignment", pk=assignment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request):
+    """Add an authenticator app: scan the QR code, confirm with a first code."""
+    if not twofactor.may_enrol(request.user):
+        raise PermissionDenied
+    if twofactor.confirmed_device(request.user) is not None:
+        messages.info(request, _("An authenticator app is already set up for this account."))
+        return redirect("home")
+    device = twofactor.pending_device(request.user)
+    error = None
+    if request.method == "POST":
+        try:
+            twofactor.confirm(request=request, device=device, code=request.POST.get("code", ""))
+        except ServiceError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, _("The authenticator app is set up."))
+            return redirect(twofactor.next_url(request))
+    context = {
+        "qr": twofactor.qr_svg(device),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "error": error,
+        "next": twofactor.next_url(request),
+        "required": twofactor.is_required(request.user),
+    }
+    return render(request, "registration/otp_enrol.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """The one-time code after the password."""
+    if request.user.is_verified() or twofactor.confirmed_device(request.user) is None:
+        return redirect(twofactor.next_url(request))
+    error = None
+    if request.method == "POST":
+        try:
+            twofactor.verify(request=request, code=request.POST.get("code", ""))
+        except ServiceError as refusal:
+            error = refusal.message
+        else:
+            return redirect(twofactor.next_url(request))
+    return render(
+        request,
+        "registration/otp_verify.html",
+        {"error": error, "next": twofactor.next_url(request)},
+    )

@@ -301,6 +301,7 @@ class ConfigForm(forms.Form):
     suspension_below = _model_field(TownshipConfig, "suspension_below")
     red_list_size = _model_field(TownshipConfig, "red_list_size")
     black_list_size = _model_field(TownshipConfig, "black_list_size")
+    require_totp = _model_field(TownshipConfig, "require_totp")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

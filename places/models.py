@@ -140,6 +140,11 @@ class TownshipConfig(models.Model):
     award_size = models.PositiveSmallIntegerField(
         _("households awarded per village each quarter"), default=10
     )
+    require_totp = models.BooleanField(
+        _("administrators must use an authenticator app"),
+        default=False,
+        help_text=_("Township and county administrators log in with a one-time code as well."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

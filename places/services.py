@@ -586,6 +586,7 @@ CONFIG_SCALARS = [
     "suspension_below",
     "red_list_size",
     "black_list_size",
+    "require_totp",
 ]
 CONFIG_FIELDS = [*CONFIG_SCALARS, "stars"]
 GRID_LEVELS_RANGE = (2, 8)  # the township is level 1; the model's constraint allows 2..8

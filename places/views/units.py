@@ -77,10 +77,13 @@ def _households_page(request, scope, unit):
 
 def _config_facts(config) -> list[tuple[str, object]]:
     """(label, value) for each of the township's rules but the star set."""
-    return [
-        (capfirst(config._meta.get_field(name).verbose_name), getattr(config, name))
-        for name in ConfigForm.SCALARS
-    ]
+    facts = []
+    for name in ConfigForm.SCALARS:
+        value = getattr(config, name)
+        if isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        facts.append((capfirst(config._meta.get_field(name).verbose_name), value))
+    return facts
 
 
 def _page_number(value) -> int:
