@@ -13,6 +13,7 @@ keeps an asyncio loop running, which Django refuses (SynchronousOnlyOperation). 
 why `browser` is module-scoped: the loop stops with it, before other files run on the worker.
 """
 
+import contextlib
 import fcntl
 import os
 import re
@@ -91,8 +92,8 @@ def _postgres_params(url: str) -> dict:
 class _PostgresDatabase:
     """A throwaway database next to the one DATABASE_URL names, created and dropped here."""
 
-    def __init__(self, url: str):
-        self.name = f"xiangzhi_e2e_{os.getpid()}"
+    def __init__(self, url: str, suffix: str = "e2e"):
+        self.name = f"xiangzhi_{suffix}_{os.getpid()}"
         self.url = urlsplit(url)._replace(path=f"/{self.name}").geturl()
         self._params = _postgres_params(url)
 
@@ -128,8 +129,15 @@ def _wait_until_serving(base_url: str, server: subprocess.Popen, log: Path) -> N
 @pytest.fixture(scope="session")
 def served_app(tmp_path_factory):
     """Serve a fresh, seeded database through gunicorn as production does; yield the base URL."""
+    with serve(tmp_path_factory, "e2e") as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def serve(tmp_path_factory, name: str):
+    """A freshly migrated and seeded database of its own, served by gunicorn; the base URL."""
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / f"e2e-server-{_worker()}.log"
+    log = ARTIFACTS / f"{name}-server-{_worker()}.log"
     log.write_text("", encoding="utf-8")
     env = {
         **os.environ,
@@ -140,18 +148,18 @@ def served_app(tmp_path_factory):
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
-        "MEDIA_ROOT": str(tmp_path_factory.mktemp("e2e-media")),
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp(f"{name}-media")),
     }
     database_url = os.environ.get("DATABASE_URL", "")
     postgres = None
     if re.match(r"postgres(ql)?://", database_url):
-        postgres = _PostgresDatabase(database_url)
+        postgres = _PostgresDatabase(database_url, suffix=name)
         postgres.create()
         env["DATABASE_URL"] = postgres.url
     else:
         # An empty value (not a missing one) also keeps a DATABASE_URL in .env from applying.
         env["DATABASE_URL"] = ""
-        env["SQLITE_PATH"] = str(tmp_path_factory.mktemp("e2e-db") / "e2e.sqlite3")
+        env["SQLITE_PATH"] = str(tmp_path_factory.mktemp(f"{name}-db") / f"{name}.sqlite3")
     server = None
     try:
         _run_manage(["migrate", "--no-input", "-v", "0"], env, log)
@@ -231,11 +239,19 @@ def phone(request, browser, served_app):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    blocked = []  # what the Content-Security-Policy refused: a page broken for real users
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     if getattr(request.node, "e2e_failed", False):
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         page.screenshot(path=ARTIFACTS / f"failed-{name}.png", full_page=True)
     context.close()
+    assert not blocked, "blocked by the Content-Security-Policy:\n" + "\n".join(blocked)
 
 
 @pytest.fixture
