@@ -4,7 +4,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from core import tree
-from core.scope import VIEW, Scope
+from core.models import AuditEntry
+from core.scope import MANAGE, VIEW, Scope
 
 from .models import Household, Resident, ResponsibilityArea, TownshipConfig, Unit
 
@@ -204,3 +205,15 @@ def township_config(township: Unit) -> TownshipConfig:
     except TownshipConfig.DoesNotExist:
         stars = [dict(star) for star in TownshipConfig.DEFAULT_STARS]
         return TownshipConfig(township=township, stars=stars)
+
+
+def identity_views(scope: Scope) -> QuerySet[AuditEntry]:
+    """Who saw residents' full ID and phone numbers, in the townships the scope manages."""
+    township_ids = units(scope, MANAGE).filter(kind=Unit.Kind.TOWNSHIP).values("pk")
+    return (
+        AuditEntry.objects.filter(
+            action=AuditEntry.Action.VIEW_SENSITIVE, township_id__in=township_ids
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )

@@ -572,9 +572,16 @@ def reassign_area(
 
 
 @transaction.atomic
-def record_identity_view(*, resident: Resident, actor):
-    """Log that `actor` saw the resident's full ID and phone numbers (PIPL: who viewed it)."""
-    return audit.record(actor=actor, action="view_sensitive", obj=resident)
+def record_identity_view(*, resident: Resident, actor, reason: str = "", own: bool = False):
+    """Log that `actor` saw the resident's full ID and phone numbers, and why (PIPL: who viewed
+    it). An official must say why; a villager looking at their own household need not."""
+    reason = (reason or "").strip()
+    if not reason and not own:
+        raise ServiceError(
+            _("Say why you need the full ID and phone numbers (e.g. 入户核实低保申请)."),
+            code="reason_required",
+        )
+    return audit.record(actor=actor, action="view_sensitive", obj=resident, reason=reason)
 
 
 # --- Township configuration --------------------------------------------------------------------

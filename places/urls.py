@@ -25,4 +25,5 @@ urlpatterns = [
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/identity/", views.resident_identity, name="resident_identity"),
+    path("identity-views/", views.identity_views, name="identity_views"),
 ]

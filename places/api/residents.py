@@ -3,7 +3,7 @@ look at the full ID and phone numbers."""
 
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from ..models import Resident
 from ._common import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ErrorSerializer,
     ScopedHouseholdField,
     parse,
     reason_field,
@@ -139,12 +140,26 @@ class ResidentIdentity(ResidentsInScope, generics.GenericAPIView):
 
     serializer_class = IdentitySerializer
 
-    @extend_schema(responses={200: IdentitySerializer, **READ_ERRORS})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reason",
+                str,
+                description="Why the full numbers are needed (recorded); officials must give it.",
+            )
+        ],
+        responses={200: IdentitySerializer, 400: ErrorSerializer, **READ_ERRORS},
+    )
     def get(self, request, pk):
         resident = self.get_object()
         if not access.can_view_identity(request.user, resident):
             raise NotFound()
-        services.record_identity_view(resident=resident, actor=request.user)
+        services.record_identity_view(
+            resident=resident,
+            actor=request.user,
+            reason=request.query_params.get("reason", ""),
+            own=resident.household_id in scope_of(request).household_ids,
+        )
         response = Response(IdentitySerializer(resident).data)
         response["Cache-Control"] = "no-store"
         return response

@@ -561,13 +561,15 @@ def test_update_resident_denied_and_out_of_scope(api, town, frank, dave, eve, bo
 
 def test_identity_is_shown_in_full_and_logged(api, town, alice):
     resident = town.households[5].members.get()
-    response = api(alice).get(f"/api/v1/residents/{resident.id}/identity/")
+    url = f"/api/v1/residents/{resident.id}/identity/"
+    assert_error(api(alice).get(url), 400, "reason_required")
+    response = api(alice).get(url, {"reason": "入户核实"})
     assert response.status_code == 200
     assert response.data["id_number"] == resident.id_number
     assert response.data["phone"] == resident.phone
     assert response["Cache-Control"] == "no-store"
     entry = audits(resident, "view_sensitive").get()
-    assert entry.actor == alice
+    assert entry.actor == alice and entry.reason == "入户核实"
 
 
 def test_a_villager_sees_his_own_identity_only(api, town, dave):

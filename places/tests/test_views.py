@@ -379,14 +379,16 @@ def test_resident_page_masks_identity(login, town, bob):
 
 def test_show_in_full_returns_the_values_and_logs_the_view(login, town, bob):
     resident = head(town.households[0])
-    response = login(bob).post(resident_url(resident, "identity"), HTTP_HX_REQUEST="true")
+    response = login(bob).post(
+        resident_url(resident, "identity"), {"reason": "核对户籍"}, HTTP_HX_REQUEST="true"
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
     assert resident.id_number in html and resident.phone in html
     assert "<html" not in html  # an htmx fragment, not a page
     entry = AuditEntry.objects.get(action="view_sensitive", object_id=resident.pk)
-    assert entry.actor == bob
+    assert entry.actor == bob and entry.reason == "核对户籍"
 
 
 def test_show_in_full_without_htmx_renders_the_page(login, town, dave):
@@ -1020,3 +1022,28 @@ def test_new_pages_send_the_anonymous_to_login(client, town):
         household_url(town.households[0], "add_member"),
     ]:
         assert client.post(url, {}).status_code == 302
+
+
+# --- Who saw full ID numbers --------------------------------------------------------------------
+
+
+def test_an_official_must_say_why_before_the_numbers_show(login, town, bob):
+    resident = head(town.households[0])
+    refused = login(bob).post(resident_url(resident, "identity"), HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400 and resident.id_number not in refused.content.decode()
+    assert "说明需要" in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="view_sensitive").exists()
+
+
+def test_the_township_admin_sees_who_saw_what_when_and_why(login, town, alice, bob, charlie, eve):
+    resident = head(town.households[0])
+    login(bob).post(resident_url(resident, "identity"), {"reason": "入户核实低保申请"})
+    page = login(alice).get(reverse("places:identity_views"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "bob" in html and "入户核实低保申请" in html
+    assert resident.name not in html and resident.id_number not in html  # masked here too
+    assert (
+        "入户核实低保申请" not in login(eve).get(reverse("places:identity_views")).content.decode()
+    )
+    assert login(charlie).get(reverse("places:identity_views")).status_code == 403

@@ -8,7 +8,14 @@ places/urls.py and people.views use the names below.
 
 from .areas import area_add, area_detail, area_reassign, unit_areas_export
 from .households import household_add_member, household_detail, household_edit, household_move
-from .residents import resident_detail, resident_edit, resident_identity, search, search_export
+from .residents import (
+    identity_views,
+    resident_detail,
+    resident_edit,
+    resident_identity,
+    search,
+    search_export,
+)
 from .units import (
     render_unit,
     township_config,
@@ -26,6 +33,7 @@ __all__ = [
     "household_detail",
     "household_edit",
     "household_move",
+    "identity_views",
     "render_unit",
     "resident_detail",
     "resident_edit",

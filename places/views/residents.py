@@ -4,17 +4,20 @@ and phone, and editing a resident."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import ServiceError
 from core.excel import export_rows, xlsx_response
-from core.scope import VIEW
+from core.scope import MANAGE, VIEW
 from core.views import apply_form, is_htmx
 from people import access
 
 from .. import selectors, services
 from ..forms import ResidentForm, SearchForm
+from ..models import Resident, Unit
 from ._common import history, scoped_or_404
 
 SEARCH_EXPORT_LIMIT = 5000
@@ -92,6 +95,7 @@ def _render_resident(request, scope, resident, *, form=None, revealed=False):
         "full_name": _shows_full_name(request.user, scope, resident),
         "revealed": revealed,
         "can_reveal": access.can_view_identity(request.user, resident),
+        "own": _is_own(scope, resident),
         "can_change": can_change,
         "form": form or (ResidentForm(initial=_resident_initial(resident)) if can_change else None),
         "history": history(resident),
@@ -113,10 +117,22 @@ def resident_identity(request, pk):
     scope, resident = _resident_or_404(request, pk)
     if not access.can_view_identity(request.user, resident):
         raise PermissionDenied
-    services.record_identity_view(resident=resident, actor=request.user)
+    own = _is_own(scope, resident)
+    try:
+        services.record_identity_view(
+            resident=resident, actor=request.user, reason=request.POST.get("reason", ""), own=own
+        )
+    except ServiceError as refusal:
+        context = {"resident": resident, "can_reveal": True, "own": own, "error": refusal.message}
+        return render(request, "places/_identity.html", context, status=400)
     if is_htmx(request):
         return render(request, "places/_identity.html", {"resident": resident, "revealed": True})
     return _render_resident(request, scope, resident, revealed=True)
+
+
+def _is_own(scope, resident) -> bool:
+    """A villager looking at their own household needs no reason to see its numbers."""
+    return resident.household_id in scope.household_ids
 
 
 @login_required
@@ -139,3 +155,23 @@ def resident_edit(request, pk):
         messages.success(request, _("Resident %(name)s saved.") % {"name": resident.name})
         return redirect("places:resident", pk=resident.pk)
     return _render_resident(request, scope, resident, form=form)
+
+
+IDENTITY_VIEWS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def identity_views(request):
+    """For township administrators: who saw residents' full ID and phone numbers, when, why."""
+    scope = access.scope_for(request.user)
+    if not selectors.units(scope, MANAGE).filter(kind=Unit.Kind.TOWNSHIP).exists():
+        raise PermissionDenied
+    page = Paginator(selectors.identity_views(scope), IDENTITY_VIEWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    residents = Resident.objects.select_related("household").in_bulk(
+        [entry.object_id for entry in page]
+    )
+    rows = [(entry, residents.get(entry.object_id)) for entry in page]
+    return render(request, "places/identity_views.html", {"page": page, "rows": rows})
