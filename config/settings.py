@@ -229,6 +229,11 @@ PDF_FONT_PATH = env_str("PDF_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSan
 # relay (and in tests, where a local receiver stands in).
 NOTIFY_WECOM_URL = env_str("NOTIFY_WECOM_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
 NOTIFY_DINGTALK_URL = env_str("NOTIFY_DINGTALK_URL", "https://oapi.dingtalk.com/robot/send")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)  # seconds per robot POST
+
+# --- The daily schedule (`manage.py schedule --loop`) ---------------------------------------
+# Where the nightly backup goes (empty: no scheduled backup).
+BACKUP_DIR = env_str("BACKUP_DIR", "")
 
 # --- Security (secure defaults outside DEBUG; each switch can be turned off by env) -----------
 # Content-Security-Policy: scripts only from this site (no inline code, no eval); inline styles

@@ -13,10 +13,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connections
+from django.db.backends.sqlite3._functions import register as register_django_functions
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
@@ -24,6 +26,7 @@ from core.errors import ServiceError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 PG_TIMEOUT = 3600  # seconds; a county's database dumps in minutes
+SQLITE_WAIT = 120  # seconds a SQLite backup or restore waits for a lock before giving up
 
 
 @dataclass(frozen=True)
@@ -91,13 +94,32 @@ def kind_of(path: Path) -> str | None:
 # --- SQLite ------------------------------------------------------------------------------------
 
 
+def _give_up_after(seconds: float):
+    """A progress callback that ends a backup still waiting for a lock after `seconds`.
+
+    sqlite3's backup() retries a busy or locked step forever; a nightly job must not hang.
+    """
+    deadline = time.monotonic() + seconds
+
+    def progress(status, remaining, total):
+        if time.monotonic() > deadline:
+            raise ServiceError(
+                _("The database stayed locked; the backup gave up. Try again."), code="locked"
+            )
+
+    return progress
+
+
 def _sqlite_backup(alias: str, target: Path) -> None:
     connection = connections[alias]
     connection.ensure_connection()
     destination = sqlite3.connect(target)
+    # The schema's CHECK constraints and indexes may call the functions Django adds to its
+    # SQLite connections; the integrity check below evaluates them.
+    register_django_functions(destination)
     try:
         # pages=-1 (the default): the whole database in one step, one consistent snapshot.
-        connection.connection.backup(destination)
+        connection.connection.backup(destination, progress=_give_up_after(SQLITE_WAIT))
         verdict = destination.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         destination.close()
@@ -113,7 +135,7 @@ def _sqlite_restore(alias: str, source_path: Path) -> None:
     connection.ensure_connection()
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
-        source.backup(connection.connection)
+        source.backup(connection.connection, progress=_give_up_after(SQLITE_WAIT))
     finally:
         source.close()
 

@@ -69,3 +69,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class JobRun(models.Model):
+    """One day's run of a scheduled job (`manage.py schedule`): claimed once, so never twice."""
+
+    job = models.CharField(_("job"), max_length=40)
+    day = models.DateField(_("day"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), null=True)
+    output = models.TextField(_("output"), blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="one_run_a_day")]
+
+    def __str__(self):
+        return f"{self.job} {self.day}"

@@ -164,5 +164,5 @@ def test_restore_refuses_what_is_not_a_backup_of_this_database(live, tmp_path):
         text=True,
         timeout=120,
     )
-    assert done.returncode != 0 and "is not a backup of a" in done.stderr
+    assert done.returncode != 0 and "数据库的备份" in done.stderr
     assert live.query("SELECT COUNT(*) FROM points_entry")[0][0] == 200  # untouched
