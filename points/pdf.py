@@ -127,7 +127,7 @@ def publication_pdf(publication, *, url: str) -> bytes:
     return bytes(pdf.output())
 
 
-COLUMNS = ((14, "R"), (40, "L"), (46, "L"), (40, "R"), (40, "R"))
+COLUMNS = ((12, "R"), (36, "L"), (40, "L"), (34, "R"), (34, "R"), (24, "R"))
 ROW_HEIGHT = 6.5
 
 
@@ -139,6 +139,7 @@ def _rows_table(pdf: FPDF, rows: list[dict]) -> None:
         _("Head of household"),
         _("Points this quarter"),
         _("Balance"),
+        _("Stars"),
     ]
     pdf.set_draw_color(*LINE)
     _table_row(pdf, heading, heading=True)
@@ -147,7 +148,9 @@ def _rows_table(pdf: FPDF, rows: list[dict]) -> None:
             pdf.add_page()
             _table_row(pdf, heading, heading=True)
         points = f"{row['points']:+d}" if row["points"] else "0"
+        stars = f"{row['stars']}★" if row.get("stars") else "—"  # older publications: no stars
         values = [str(number), row["number"], row["name"] or "—", points, str(row["balance"])]
+        values.append(stars)
         _table_row(pdf, values, shade=number % 2 == 0)
 
 

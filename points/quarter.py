@@ -54,16 +54,20 @@ def publication_rows(village: Unit, quarter: str) -> list[dict]:
 
     Two queries whatever the size of the village: the households with their head's name, and
     one grouped sum over their entries. The balance is the sum of all of a household's
-    entries, which selectors.balance (snapshot plus entries since) always equals.
+    entries, which selectors.balance (snapshot plus entries since) always equals. Each row
+    also carries the household's star rating on the quarter's last day (or today, if
+    earlier), computed in the households' query by stars.selectors.
     """
+    from stars.selectors import with_star_count  # stars imports points: not at module level
+
     first, last = quarter_bounds(quarter)
     head_name = Resident.objects.filter(
         household=OuterRef("pk"), relation=Resident.Relation.HEAD
     ).values("name")[:1]
     households = list(
-        village_households(village)
+        with_star_count(village_households(village), on=min(last, timezone.localdate()))
         .annotate(head_name=Subquery(head_name))
-        .values_list("pk", "number", "head_name")
+        .values_list("pk", "number", "head_name", "stars")
     )
     sums = {
         row["household_id"]: row
@@ -76,7 +80,7 @@ def publication_rows(village: Unit, quarter: str) -> list[dict]:
         .order_by()
     }
     rows = []
-    for pk, number, name in households:
+    for pk, number, name, stars in households:
         found = sums.get(pk, {})
         rows.append(
             {
@@ -84,6 +88,7 @@ def publication_rows(village: Unit, quarter: str) -> list[dict]:
                 "name": mask_name(name or ""),
                 "points": found.get("points") or 0,
                 "balance": found.get("balance") or 0,
+                "stars": stars,
             }
         )
     return rows

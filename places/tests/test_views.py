@@ -99,16 +99,20 @@ def test_township_page_shows_both_trees_with_counts(login, town, alice):
     assert reverse("places:unit_import", args=[town.township.pk]) in html
 
 
+# The unit, household and home pages carry the domain apps' panels (work, shop, stars,
+# grievances, activities, notify: a few constant queries each), hence the budgets below.
+
+
 def test_township_page_queries_do_not_grow_with_the_tree(
     login, town, alice, django_assert_max_num_queries
 ):
     client = login(alice)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(28):
         client.get(unit_url(town.township))
     for v in range(3):
         services.create_unit(kind="village", name=f"新村{v}", parent=town.township, actor=None)
     add_households(town, 0, 5)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(28):
         response = client.get(unit_url(town.township))
     assert len(response.context["admin_children"]) == 5
 
@@ -118,7 +122,7 @@ def test_grid_page_lists_households_masked_and_paginated(
 ):
     add_households(town, 0, 60)
     client = login(bob)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(23):
         response = client.get(unit_url(town.grids[0]))
 
     assert response.status_code == 200
@@ -270,7 +274,7 @@ def test_household_page_for_the_grid_chief(login, town, bob, django_assert_max_n
     joint_head = _persona("frank", "joint_head", unit=town.joints[0])
     client = login(bob)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(20):
         response = client.get(household_url(household))
 
     assert response.status_code == 200
@@ -546,11 +550,11 @@ def test_grid_page_lists_the_areas_under_it(login, town, alice, bob):
 def test_area_list_queries_do_not_grow_and_pages(login, town, alice, django_assert_max_num_queries):
     client = login(alice)
     make_area(town)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(26):
         client.get(unit_url(town.grids[0]))
     for n in range(54):
         make_area(town, name=f"沟渠{n}", owner=alice if n % 2 else None)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(26):
         response = client.get(unit_url(town.grids[0]))
     areas = response.context["areas"]
     assert len(areas["rows"]) == 50 and areas["next"] == 2 and areas["previous"] is None
@@ -564,7 +568,7 @@ def test_township_page_lists_areas_within_its_query_budget(
     make_area(town)
     make_area(town, grid_index=3)
     client = login(alice)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(28):
         response = client.get(unit_url(town.township))
     assert len(response.context["areas"]["rows"]) == 2
     assert response.context["area_form"] is None  # areas are added on a grid
