@@ -15,6 +15,7 @@ urlpatterns = [
     path("grievances/", include("grievances.urls")),
     path("activities/", include("activities.urls")),
     path("notify/", include("notify.urls")),
+    path("open311/v2/", include("work.open311_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,6 +15,7 @@ from core import tree
 from core.scope import CHANGE, MANAGE, VIEW, Scope
 from people import access
 from people.models import Role
+from places.models import Household
 
 ACCEPT_ROLES = (
     Role.COUNTY_ADMIN,
@@ -128,6 +129,15 @@ def may_withdraw_problem(powers: Powers, problem) -> bool:
 
 def may_raise_problem(powers: Powers, grid_path: str, village_path: str) -> bool:
     return powers.changes(grid_path, village_path) or powers.supervises(grid_path, village_path)
+
+
+def lives_in(powers: Powers, grid_path: str) -> bool:
+    """A villager reports problems of the grid their household lies in (source "villager")."""
+    if not powers.scope.household_ids:
+        return False
+    return Household.objects.filter(
+        tree.under("joint_path", grid_path), pk__in=powers.scope.household_ids
+    ).exists()
 
 
 def may_follow_up_ticket(powers: Powers, ticket) -> bool:

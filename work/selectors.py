@@ -15,9 +15,12 @@ S = Problem.State
 
 
 def problems(powers: Powers) -> QuerySet[Problem]:
-    """Problems under the user's view paths (by grid or village), and those they must rectify."""
+    """Problems under the user's view paths (by grid or village), those they must rectify, and
+    those they filed (a villager follows their own reports)."""
     return Problem.objects.filter(
-        powers.units_q("grid_path", "village_path") | Q(responsible_id=powers.user_id)
+        powers.units_q("grid_path", "village_path")
+        | Q(responsible_id=powers.user_id)
+        | Q(raised_by_id=powers.user_id)
     )
 
 

@@ -361,7 +361,9 @@ def raise_problem(
     if grid is None or grid.kind != Unit.Kind.GRID or grid.village_id is None:
         raise ServiceError(_("Choose the grid (or area) of a village."), code="bad_grid")
     powers = access.powers_for(actor)
-    if not access.may_raise_problem(powers, grid.path, grid.village.path):
+    if not access.may_raise_problem(powers, grid.path, grid.village.path) and not (
+        source == Problem.Source.VILLAGER and access.lives_in(powers, grid.path)
+    ):
         raise PermissionDenied(_("You may not file problems here."))
     if group is not None and (group.kind != Unit.Kind.GROUP or group.village_id != grid.village_id):
         raise ServiceError(_("Choose a villagers' group of the grid's village."), code="bad_group")
