@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.http import HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import ServiceError
@@ -94,3 +95,8 @@ def _rows(entry, names) -> list[tuple]:
             after = names.get((field.related_model, after), after)
         rows.append((field.verbose_name if field is not None else name, before, after))
     return rows
+
+
+def healthz(request):
+    """Liveness for load balancers and compose: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

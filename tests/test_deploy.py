@@ -130,3 +130,9 @@ def test_the_commands_the_stack_runs_exist():
         command = service.get("command") or []
         if "manage.py" in command:
             assert command[command.index("manage.py") + 1] in commands
+
+
+def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
