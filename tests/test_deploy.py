@@ -132,7 +132,7 @@ def test_the_commands_the_stack_runs_exist():
             assert command[command.index("manage.py") + 1] in commands
 
 
-def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+def test_healthz_answers_without_the_database(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
