@@ -386,6 +386,50 @@ def append(
 
 
 @transaction.atomic
+def redeem(*, village: Unit, household: Household, amount: int, actor, note: str = "") -> Entry:
+    """Spend `amount` points of the household (a negative redemption entry), never more than
+    its balance.
+
+    The village's chain head is locked first, as `append` does, so the balance read under that
+    lock cannot change before the entry is written: two redemptions for one household at the
+    same moment are serialised and the second sees the first's entry.
+    """
+    if amount <= 0:
+        raise ServiceError(_("A redemption must spend at least one point."), code="zero_amount")
+    if ChainHead.objects.select_for_update().filter(village=village).first() is None:
+        ChainHead.objects.get_or_create(
+            village=village, defaults={"township_id": village.township_id}
+        )
+        ChainHead.objects.select_for_update().filter(village=village).first()
+    from .selectors import balance  # selectors import services: import here, once locked
+
+    current = balance(household)
+    if current < amount:
+        error = ServiceError(
+            _(
+                "Not enough points: the household has %(balance)d points, %(amount)d are "
+                "needed (%(shortfall)d short)."
+            )
+            % {"balance": current, "amount": amount, "shortfall": amount - current},
+            code="insufficient_points",
+        )
+        error.balance, error.shortfall = current, amount - current
+        raise error
+    entry = append(
+        village=village,
+        household=household,
+        kind=Entry.Kind.REDEMPTION,
+        amount=-amount,
+        period=timezone.localdate(),
+        note=note[:300],
+        proposed_by=actor,
+        approved_by=actor,
+    )
+    entry.balance_after = current - amount  # for the receipt, without reading it again
+    return entry
+
+
+@transaction.atomic
 def reverse_entry(*, entry: Entry, actor, reason: str) -> Entry:
     """A correction: a new entry of the opposite amount that links to the one it corrects."""
     if not reason.strip():
