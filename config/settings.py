@@ -291,6 +291,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.times_without_offset",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Units and responsibility areas both have a "kind" field, with different choices.
     "ENUM_NAME_OVERRIDES": {

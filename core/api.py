@@ -131,3 +131,25 @@ def register_enum_names() -> None:
 
 def _choices_key(choices) -> tuple:
     return tuple(sorted(str(value) for value in getattr(choices, "values", choices)))
+
+
+TIME_OF_DAY = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+
+
+def times_without_offset(result, generator, request, public):
+    """A time of day ("07:30:00") as DRF writes it: OpenAPI's "time" format (RFC 3339) demands an
+    offset, which a loudspeaker's or a supermarket's hours never have. A postprocessing hook."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                del node["format"]
+                node["pattern"] = TIME_OF_DAY
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

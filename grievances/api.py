@@ -103,6 +103,13 @@ class GrievanceSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     recorded_by = UserRefSerializer(read_only=True)
     overdue = serializers.SerializerMethodField()
+    # Declared so the schema keeps "" (not rated yet): DRF drops allow_blank on read-only fields.
+    rating = serializers.ChoiceField(
+        choices=Grievance.Rating.choices, allow_blank=True, read_only=True
+    )
+    rating_method = serializers.ChoiceField(
+        choices=Grievance.RatingMethod.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Grievance
@@ -341,6 +348,7 @@ class GrievanceEvents(_OnGrievance):
     """The grievance's history (GET) and a handling note (POST)."""
 
     serializer_class = NoteSerializer
+    pagination_class = None  # the whole history, as a list
 
     @extend_schema(responses={200: EventSerializer(many=True), 404: ErrorSerializer})
     def get(self, request, pk):

@@ -18,11 +18,11 @@ StatisticsSerializer = inline_serializer(
         "start": serializers.DateField(),
         "end": serializers.DateField(),
         "figures": serializers.DictField(
-            child=serializers.DecimalField(max_digits=14, decimal_places=2),
+            child=serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False),
             help_text="Each figure by key (see the report page for their meaning).",
         ),
         "funding": serializers.DictField(
-            child=serializers.DecimalField(max_digits=14, decimal_places=2)
+            child=serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
         ),
         "trees_by_species": serializers.ListField(child=serializers.DictField()),
         "grievances": serializers.DictField(allow_null=True),

@@ -169,3 +169,15 @@ def test_nested_field_errors_fit_the_error_schema(api, town, alice):
     assert response.status_code == 400
     body = response.json()
     assert isinstance(body["fields"], dict) and body["code"] == "invalid"
+
+
+def test_times_of_day_are_described_as_drf_writes_them():
+    from core.api import TIME_OF_DAY, times_without_offset
+
+    schema = {
+        "a": {"type": "string", "format": "time"},
+        "b": [{"type": "string", "format": "date"}],
+    }
+    times_without_offset(schema, None, None, True)
+    assert schema["a"] == {"type": "string", "pattern": TIME_OF_DAY}
+    assert schema["b"][0]["format"] == "date"
