@@ -125,3 +125,9 @@ def can_see_identity(scope: Scope, grievance: Grievance) -> bool:
 
 def can_rate_own(scope: Scope, grievance: Grievance) -> bool:
     return is_person(scope, grievance)
+
+
+def can_see_tickets(scope: Scope, grievance: Grievance) -> bool:
+    """The supervision tickets are the officials' business: everyone who sees the grievance
+    except the person who raised it (unless they also handle it)."""
+    return can_handle(scope, grievance) or not is_person(scope, grievance)

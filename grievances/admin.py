@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from core.admin import AuditedAdmin
 
-from .models import DutyShift, Event, Grievance, Settings
+from .models import DutyShift, Event, Grievance, Settings, Ticket
 
 
 @admin.register(Settings)
@@ -40,3 +40,9 @@ class EventAdmin(ReadOnlyAdmin):
 @admin.register(DutyShift)
 class DutyShiftAdmin(ReadOnlyAdmin):
     list_display = ["date", "unit", "leader", "place"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ["grievance", "colour", "reason", "due_on", "issued_on", "unit", "ended_on"]
+    list_filter = ["colour", "reason"]

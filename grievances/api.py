@@ -29,10 +29,10 @@ from places.api import ErrorSerializer, ScopedField, parse, scope_of
 from places.api import UnitRefSerializer as PlaceRefSerializer
 from places.models import Resident, Unit
 
-from . import selectors, services
+from . import access, selectors, services
 from .access import subtree_q
 from .display import person_of
-from .models import DutyShift, Event, Grievance
+from .models import DutyShift, Event, Grievance, Ticket
 
 WRITE_ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 422)}
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -103,6 +103,10 @@ class GrievanceSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     recorded_by = UserRefSerializer(read_only=True)
     overdue = serializers.SerializerMethodField()
+    ticket = serializers.SerializerMethodField(
+        help_text="The highest colour of its open supervision tickets (三色督办), or null; "
+        "null for the person who raised it."
+    )
     # Declared so the schema keeps "" (not rated yet): DRF drops allow_blank on read-only fields.
     rating = serializers.ChoiceField(
         choices=Grievance.Rating.choices, allow_blank=True, read_only=True
@@ -131,6 +135,7 @@ class GrievanceSerializer(serializers.ModelSerializer):
             "assignee",
             "deadline",
             "overdue",
+            "ticket",
             "reply",
             "replied_on",
             "concluded_on",
@@ -153,6 +158,12 @@ class GrievanceSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         return obj.is_overdue(timezone.localdate())
+
+    @extend_schema_field(serializers.ChoiceField(choices=Ticket.Colour.choices, allow_null=True))
+    def get_ticket(self, obj) -> str | None:
+        if not access.can_see_tickets(self.context["scope"], obj):
+            return None
+        return getattr(obj, "ticket_colour", None)
 
 
 def _context(request) -> dict:

@@ -20,6 +20,7 @@ from core import audit
 from people.models import Role, RoleAssignment, User
 from places.models import Household, Resident, Unit
 
+from . import escalation
 from .models import DutyShift, Event, Grievance, Settings
 
 VILLAGE = "和平社区"
@@ -271,11 +272,14 @@ class _Dayi:
             reason="演示数据",
         )
         ordinary = [g for g in self.grievances if not g.is_petition]
+        # Today's three-colour tickets of the overdue ones (the daily `escalate` would issue them).
+        tickets = escalation.escalate_township(township=self.township, day=self.today, notify=False)
         return {
             "grievances": len(ordinary),
             "concluded": sum(g.state == "concluded" for g in ordinary),
             "petitions": len(self.grievances) - len(ordinary),
             "duty shifts": len(shifts),
+            "supervision tickets": sum(tickets.created.values()),
         }
 
     def _event(self, g, action, from_state, to_state, actor_id, note="", data=None):

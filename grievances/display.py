@@ -37,6 +37,8 @@ def rows_for(scope, grievances, today):
     for g in grievances:
         g.person = person_of(scope, g)
         g.overdue = g.is_overdue(today)
+        if not access.can_see_tickets(scope, g):
+            g.ticket_colour = None
         yield g
 
 

@@ -353,3 +353,65 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Ticket(models.Model):
+    """A three-colour supervision ticket (白单 督促提醒, 黄单 警示约谈, 红单 追责问责) for an
+    overdue grievance, by the township's rules of the work app (grievances/escalation.py).
+
+    Issued only by the daily escalation, one of each colour per grievance; never deleted (on
+    PostgreSQL a trigger refuses deletes and any update but setting `ended_on` once). Tickets
+    end when the grievance is concluded.
+    """
+
+    class Colour(models.TextChoices):
+        WHITE = "white", _("White: reminder")
+        YELLOW = "yellow", _("Yellow: warning interview")
+        RED = "red", _("Red: accountability")
+
+    class Reason(models.TextChoices):
+        OVERDUE = "overdue", _("Deadline passed")
+        DAYS = "days", _("Not handled in the days allowed")
+        SECOND = "second", _("Second ticket of the person within the window")
+
+    township = models.ForeignKey(
+        Unit, verbose_name=_("township"), on_delete=models.PROTECT, related_name="+"
+    )
+    grievance = models.ForeignKey(
+        Grievance, verbose_name=_("grievance"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)
+    reason = models.CharField(_("reason"), max_length=8, choices=Reason.choices)
+    due_on = models.DateField(_("due on"), help_text=_("The day the rules call for the ticket."))
+    issued_on = models.DateField(_("issued on"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grievance supervision ticket")
+        verbose_name_plural = _("grievance supervision tickets")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["township", "due_on"], name="grievances_ticket_day"),
+            models.Index(
+                fields=["responsible", "colour", "due_on"], name="grievances_ticket_person"
+            ),
+        ]
+        constraints = [
+            # One ticket of each colour per grievance: escalate may run any number of times.
+            models.UniqueConstraint(fields=["grievance", "colour"], name="grievance_ticket_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_colour_display()} · #{self.grievance_id}"

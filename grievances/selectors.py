@@ -21,14 +21,14 @@ A reopened grievance loses its rating (kept in its history) and is rated again w
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from core import tree
 from core.scope import CHANGE, MANAGE, VIEW, Scope
 
 from .access import place_q, subtree_q, visible_q
-from .models import DutyShift, Grievance, Settings
+from .models import DutyShift, Grievance, Settings, Ticket
 
 FIGURES = (
     "received",
@@ -53,7 +53,7 @@ def visible(scope: Scope) -> QuerySet[Grievance]:
 
 
 def detail(scope: Scope) -> QuerySet[Grievance]:
-    return visible(scope).select_related(
+    return with_ticket(visible(scope)).select_related(
         "unit",
         "assigned_unit",
         "assignee",
@@ -65,8 +65,28 @@ def detail(scope: Scope) -> QuerySet[Grievance]:
     )
 
 
+def with_ticket(qs: QuerySet[Grievance]) -> QuerySet[Grievance]:
+    """Annotate `ticket_colour`: the highest colour of the grievance's open supervision tickets
+    (red, yellow, white; None without one), in the same query."""
+    rank = Case(When(colour="red", then=3), When(colour="yellow", then=2), default=1)
+    top = (
+        Ticket.objects.filter(grievance=OuterRef("pk"), ended_on__isnull=True)
+        .annotate(rank=rank)
+        .order_by("-rank")
+        .values("colour")[:1]
+    )
+    return qs.annotate(ticket_colour=Subquery(top))
+
+
 def listing(scope: Scope) -> QuerySet[Grievance]:
-    return visible(scope).select_related("unit", "assigned_unit", "assignee", "resident")
+    return with_ticket(
+        visible(scope).select_related("unit", "assigned_unit", "assignee", "resident")
+    )
+
+
+def tickets(grievance: Grievance) -> QuerySet[Ticket]:
+    """The grievance's supervision tickets (the caller has checked it may see the grievance)."""
+    return grievance.tickets.select_related("unit", "responsible").order_by("due_on", "id")
 
 
 def figure_q(figure: str, start: datetime.date, end: datetime.date, today=None) -> Q:
@@ -157,7 +177,7 @@ def records(
     """Exactly the grievances counted by `figure` in `figures(...)` with the same arguments."""
     if figure not in FIGURES:
         raise ValueError(figure)
-    return (
+    return with_ticket(
         _base(scope, unit, petition)
         .filter(figure_q(figure, start, end))
         .select_related("unit", "assigned_unit", "assignee", "resident")

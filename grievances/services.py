@@ -19,7 +19,7 @@ from people.models import Role, RoleAssignment, User
 from places.models import Household, Resident, Unit
 from points.evidence import MAX_BYTES, clean_photo
 
-from . import access
+from . import access, escalation
 from .models import Attachment, DutyShift, Event, Grievance
 from .selectors import settings_for
 
@@ -239,6 +239,7 @@ def transition(
         data["reply"] = current.reply
     elif action == A.CONCLUDE:
         current.concluded_on = on
+        data["tickets_ended"] = escalation.end_tickets(grievance=current, on=on)
     elif action == A.REOPEN:
         if not note.strip():
             raise ServiceError(_("Say why the grievance is reopened."), code="reason_required")

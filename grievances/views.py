@@ -403,6 +403,9 @@ def _render_detail(request, scope, grievance, forms, status=200):
             "person": person_of(scope, grievance),
             "overdue": grievance.is_overdue(today),
             "events": events,
+            "tickets": (
+                selectors.tickets(grievance) if access.can_see_tickets(scope, grievance) else ()
+            ),
             "attachments": grievance.attachments.all(),
             "forms": forms,
             "open_step": OPEN_STEP.get(grievance.state),

@@ -1,6 +1,7 @@
 """Reads of work lists, problems and tickets, limited to what the user may see."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -9,7 +10,7 @@ from core import tree
 from places.models import Unit
 
 from .access import Powers
-from .models import Draw, Problem, Task, Ticket, Visit, WorkList
+from .models import Draw, Problem, Settings, Task, Ticket, Visit, WorkList
 
 S = Problem.State
 
@@ -173,3 +174,24 @@ def unit_counts(powers: Powers, unit: Unit) -> dict:
         overdue=Count("id", filter=Q(state__in=Problem.ACTIVE, deadline__lt=today)),
         submitted=Count("id", filter=Q(state=S.SUBMITTED)),
     )
+
+
+@dataclass(frozen=True)
+class EscalationRules:
+    """A township's three-colour rules (work.Settings), for other apps' escalations."""
+
+    yellow_after_days: int
+    red_after_days: int
+    repeat_window_days: int
+
+
+def escalation_rules(township: Unit) -> EscalationRules:
+    """The township's escalation rules, or the defaults when it has none saved (writes nothing).
+
+    The grievances app issues its tickets by these same rules (grievances/escalation.py).
+    """
+    fields = ("yellow_after_days", "red_after_days", "repeat_window_days")
+    row = Settings.objects.filter(township=township).values(*fields).first()
+    if row is None:
+        row = {name: Settings._meta.get_field(name).get_default() for name in fields}
+    return EscalationRules(**row)

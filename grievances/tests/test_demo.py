@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from grievances import demo, selectors
-from grievances.models import DutyShift, Grievance
+from grievances.models import DutyShift, Grievance, Ticket
 from people.access import scope_for
 from people.models import User
 from places.models import Unit
@@ -87,6 +87,12 @@ class TestDemo:
     def test_chief_has_his_grid_in_sight(self):
         chief = User.objects.get(username="dayi_chief")
         assert selectors.visible(scope_for(chief)).exists()
+
+    def test_overdue_grievances_carry_tickets(self):
+        township = self._township()
+        overdue = set(selectors.overdue(township=township, on=timezone.localdate()))
+        assert overdue
+        assert {t.grievance for t in Ticket.objects.filter(colour="white")} == overdue
 
     def test_fast(self):
         assert TIMING["seed"] < 2.0, TIMING

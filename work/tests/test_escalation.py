@@ -244,3 +244,34 @@ def test_today_is_the_shanghai_date(town, make_problem, mei, monkeypatch):
     call_command("escalate", stdout=io.StringIO())
     assert colours(problem) == {"white": D(2027, 1, 2)}
     assert Ticket.objects.get(problem=problem).issued_on == D(2027, 1, 2)
+
+
+def test_escalate_command_also_escalates_grievances(town, alice, make_problem, mei):
+    """The daily run issues the grievances' tickets too, by the same township rules."""
+    from grievances import services as grievance_services
+    from grievances.models import Ticket as GrievanceTicket
+
+    services.update_settings(
+        settings=services.settings_for(town.township), actor=alice, yellow_after_days=2
+    )
+    problem = make_problem(deadline=D(2026, 12, 29), responsible=mei)
+    grievance = grievance_services.intake(
+        actor=alice,
+        resident=town.households[0].members.get(),
+        channel="grid_round",
+        category="道路交通",
+        subject="村道塌方",
+        request="请尽快修复村道",
+        received_on=D(2026, 11, 1),
+    )
+    grievance_services.assign(
+        grievance=grievance, actor=alice, unit=town.grids[0], deadline=D(2026, 12, 29)
+    )
+    out = io.StringIO()
+    call_command("escalate", "--date", "2027-01-01", stdout=out)
+    call_command("escalate", "--date", "2027-01-01", stdout=out)
+    expected = {"white": D(2026, 12, 30), "yellow": D(2027, 1, 1)}
+    assert colours(problem) == expected
+    tickets = GrievanceTicket.objects.filter(grievance=grievance)
+    assert {t.colour: t.due_on for t in tickets} == expected
+    assert "grievance tickets white 1, yellow 1, red 0" in out.getvalue()

@@ -1,18 +1,20 @@
-"""`manage.py escalate`: three-colour supervision for every township (run daily)."""
+"""`manage.py escalate`: three-colour supervision for every township (run daily): the work
+ledger's problems, then the overdue grievances (grievances.jobs.escalate, same rules)."""
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from grievances import jobs as grievance_jobs
 from places.models import Unit
 from work import escalation
 
 
 class Command(BaseCommand):
     help = (
-        "Issue white, yellow and red supervision tickets for overdue problems, by each "
-        "township's rules. Safe to run any number of times a day."
+        "Issue white, yellow and red supervision tickets for overdue problems and overdue "
+        "grievances, by each township's rules. Safe to run any number of times a day."
     )
 
     def add_arguments(self, parser):
@@ -41,4 +43,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.day}: tickets {created}; ended {result.ended}; "
             f"messages queued {result.announced}"
+        )
+        grievances = grievance_jobs.escalate(day=result.day, townships=townships)
+        created = ", ".join(f"{colour} {n}" for colour, n in grievances.created.items())
+        self.stdout.write(
+            f"{grievances.day}: grievance tickets {created}; ended {grievances.ended}; "
+            f"messages queued {grievances.announced}"
         )
