@@ -1,6 +1,6 @@
 """The statistics of a unit and period, as the report page shows them."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +11,22 @@ from places.api import READ_ERRORS, UnitRefSerializer, scope_of
 from .. import access, selectors
 from ._common import PERIOD_PARAMETERS, period_of, unit_param
 
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer"},
+            {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"},
+        ]
+    }
+)
+class FigureField(serializers.Field):
+    """A count (an integer) or an amount (a decimal written as a string, exact)."""
+
+    def to_representation(self, value):
+        return _plain(value)
+
+
 StatisticsSerializer = inline_serializer(
     "ActivityStatistics",
     {
@@ -18,12 +34,10 @@ StatisticsSerializer = inline_serializer(
         "start": serializers.DateField(),
         "end": serializers.DateField(),
         "figures": serializers.DictField(
-            child=serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False),
+            child=FigureField(),
             help_text="Each figure by key (see the report page for their meaning).",
         ),
-        "funding": serializers.DictField(
-            child=serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
-        ),
+        "funding": serializers.DictField(child=FigureField()),
         "trees_by_species": serializers.ListField(child=serializers.DictField()),
         "grievances": serializers.DictField(allow_null=True),
     },

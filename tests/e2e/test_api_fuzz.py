@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -51,33 +51,50 @@ def _published_schema() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_published_schema())
-fuzz = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
 
 
-def _call_and_check(case, base_url: str, token: str) -> None:
-    response = case.call(base_url=base_url, headers={"Authorization": f"Token {token}"}, timeout=30)
-    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+def _fuzz_every_operation(base_url: str, token: str) -> tuple[list[str], int, int]:
+    """Run EXAMPLES generated cases against every operation; the failures, one line each.
+
+    One test per role runs all operations (rather than one pytest item per operation), so the
+    run is the same under pytest-xdist, which needs unique test ids.
+    """
+    failures = []
+    operations = 0
+    calls = [0]
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        def run(case):
+            calls[0] += 1
+            response = case.call(
+                base_url=base_url, headers={"Authorization": f"Token {token}"}, timeout=30
+            )
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance]
+            )
+
+        try:
+            run()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 (schemathesis raises exception groups)
+            failures.append(f"{operation.label}: {str(error)[:2000]}")
+    assert operations > 100, operations  # every app's operations were reached
+    return failures, operations, calls[0]
 
 
-@schema.parametrize()
-@fuzz
-def test_as_a_township_secretary(case, fuzz_app, tokens):
-    _call_and_check(case, fuzz_app, tokens["dayi_secretary"])
-
-
-@schema.parametrize()
-@fuzz
-def test_as_a_grid_chief(case, fuzz_app, tokens):
-    _call_and_check(case, fuzz_app, tokens["dayi_chief"])
-
-
-@schema.parametrize()
-@fuzz
-def test_as_a_villager(case, fuzz_app, tokens):
-    _call_and_check(case, fuzz_app, tokens["dayi_villager"])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_operation_answers_a_5xx_or_breaks_its_schema(fuzz_app, tokens, role):
+    failures, operations, calls = _fuzz_every_operation(fuzz_app, tokens[role])
+    print(f"API fuzz as {role}: {operations} operations, {calls} requests")
+    assert not failures, f"{len(failures)} operations failed as {role}:\n\n" + "\n\n".join(failures)
