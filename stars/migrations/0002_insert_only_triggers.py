@@ -1,65 +1,14 @@
 """On PostgreSQL the database itself refuses to update or delete rating entries and notices.
 
-The trigger functions are those of points/0002, created again with CREATE OR REPLACE (the same
-definitions) so that this migration does not depend on the points app. SQLite is guarded by
-the application (RatingEntry.save/delete, StarNotice.save).
+The triggers and their functions are core.insert_only's; SQLite is guarded by the models.
 """
 
 from django.db import migrations
 
-TABLES = ["stars_ratingentry", "stars_starnotice"]
-
-CREATE = """
-CREATE OR REPLACE FUNCTION xiangzhi_insert_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'table % is insert-only: write a correcting entry instead', TG_TABLE_NAME
-        USING ERRCODE = 'restrict_violation';
-END;
-$$ LANGUAGE plpgsql;
-
--- Emptying a whole table is refused too, unless the session says it is wiping a test or
--- restoring a backup (SET xiangzhi.allow_truncate = 'on'); the test settings set it so that
--- Django can flush its test database between transactional tests.
-CREATE OR REPLACE FUNCTION xiangzhi_no_truncate() RETURNS trigger AS $$
-BEGIN
-    IF current_setting('xiangzhi.allow_truncate', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    RAISE EXCEPTION 'table % is insert-only: it cannot be truncated', TG_TABLE_NAME
-        USING ERRCODE = 'restrict_violation';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-TRIGGERS = """
-CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION xiangzhi_insert_only();
-CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION xiangzhi_no_truncate();
-"""
-
-DROP = """
-DROP TRIGGER IF EXISTS {table}_insert_only ON {table};
-DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
-"""
-
-
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(CREATE, params=None)
-    for table in TABLES:
-        schema_editor.execute(TRIGGERS.format(table=table), params=None)
-
-
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(DROP.format(table=table))
+from core.insert_only import guard
 
 
 class Migration(migrations.Migration):
     dependencies = [("stars", "0001_star_evaluation")]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [guard("stars_ratingentry", "stars_starnotice")]
