@@ -1,5 +1,7 @@
 """API plumbing shared by every app: errors as {"code", "detail"}, and integer filters."""
 
+import hashlib
+
 from django import forms
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -9,10 +11,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import idempotency
 from .errors import ServiceError
 
 MAX_ID = 2**63 - 1  # ids are BIGINT on both databases
@@ -153,3 +157,55 @@ def times_without_offset(result, generator, request, public):
 
     walk(result)
     return result
+
+
+# --- Idempotent writes --------------------------------------------------------------------------
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique key per action, kept across retries. A retry with the same key and body "
+        "answers the first response (header Idempotent-Replayed: true) and changes nothing; "
+        "the same key with another body answers 422 idempotency_key_reused."
+    ),
+)
+
+
+def respond_once(request, handler) -> Response:
+    """Run `handler` (→ status, body) once per Idempotency-Key, or plainly without one."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        code, body = handler()
+        return Response(body, status=code)
+    code, body, replayed = idempotency.run_once(
+        user=request.user,
+        key=key,
+        request_fingerprint=idempotency.fingerprint(
+            request.method, request.path, _canonical(request.data)
+        ),
+        handler=handler,
+    )
+    response = Response(body, status=code)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _canonical(data):
+    """The request body as plain JSON-ready data; uploaded files by their content's hash."""
+    if not hasattr(data, "lists"):
+        return data
+    return {key: [_file_digest(v) for v in values] for key, values in data.lists()}
+
+
+def _file_digest(value):
+    if not hasattr(value, "chunks"):
+        return value
+    digest = hashlib.sha256()
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return digest.hexdigest()

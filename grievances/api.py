@@ -21,7 +21,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import idempotency
+from core.api import IDEMPOTENCY_KEY, respond_once
 from people.api import HouseholdRefSerializer, UserRefSerializer
 from people.models import User
 from places import selectors as place_selectors
@@ -35,35 +35,6 @@ from .display import person_of
 from .models import DutyShift, Event, Grievance, Ticket
 
 WRITE_ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 422)}
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "A unique key per action, kept across retries: a retry with the same key and body "
-        "answers the first response (header Idempotent-Replayed: true) and creates nothing; "
-        "the same key with another body answers 422 idempotency_key_reused."
-    ),
-)
-
-
-def respond_once(request, handler) -> Response:
-    """Run `handler` (→ status, body) once per Idempotency-Key, or plainly without one."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        code, body = handler()
-        return Response(body, status=code)
-    code, body, replayed = idempotency.run_once(
-        user=request.user,
-        key=key,
-        request_fingerprint=idempotency.fingerprint(request.method, request.path, request.data),
-        handler=handler,
-    )
-    response = Response(body, status=code)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
 
 
 class ResidentField(ScopedField):

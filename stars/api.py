@@ -12,11 +12,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.api import IDEMPOTENCY_KEY, respond_once
 from core.errors import ServiceError
 from people.api import HouseholdRefSerializer, UserRefSerializer
 from places.api import READ_ERRORS, parse, scope_of
 from places.models import Household, Unit
-from points.api._common import IDEMPOTENCY_KEY, WRITE_ERRORS, require, respond_once
+from points.api._common import WRITE_ERRORS, require
 
 from . import access, selectors, services
 from .models import Claim, ClaimStar, Confirmation, Objection, Star, Visit, VisitPhoto, Vote

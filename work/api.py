@@ -9,10 +9,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from core.api import IDEMPOTENCY_KEY, respond_once
 from people.api import UserRefSerializer
 from places.api import UnitRefSerializer, parse
 from places.models import ResponsibilityArea, Unit
-from points.api._common import IDEMPOTENCY_KEY, WRITE_ERRORS, respond_once
+from points.api._common import WRITE_ERRORS
 
 from . import access, selectors, services
 from .models import Photo, Problem, ProblemEvent, Task, TaskReport, Ticket, WorkList

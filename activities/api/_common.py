@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from core.api import IDEMPOTENCY_KEY, respond_once
 from people import selectors as people_selectors
 from places import selectors as place_selectors
 from places.api import ScopedField, scope_of
 from places.models import Resident
-from points.api import IDEMPOTENCY_KEY, WRITE_ERRORS, require, respond_once
+from points.api import WRITE_ERRORS, require
 
 from ..views._common import visible_unit
 

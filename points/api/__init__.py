@@ -10,14 +10,12 @@ points/api_urls.py uses the views below.
 """
 
 from ._common import (
-    IDEMPOTENCY_KEY,
     WRITE_ERRORS,
     MonthField,
     MonthFilter,
     PointsItemSerializer,
     parse_month,
     require,
-    respond_once,
 )
 from .appeals import AppealDecide, AppealList
 from .ledger import BalanceDetail, EntryList
@@ -25,7 +23,6 @@ from .lists import PointsListAdopt, PointsListList
 from .proposals import JointAppraisalCreate, ProposalDetail, ProposalList, ProposalReview
 
 __all__ = [
-    "IDEMPOTENCY_KEY",
     "WRITE_ERRORS",
     "AppealDecide",
     "AppealList",
@@ -42,5 +39,4 @@ __all__ = [
     "ProposalReview",
     "parse_month",
     "require",
-    "respond_once",
 ]

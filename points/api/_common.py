@@ -2,15 +2,12 @@
 once-per-key response, months as fields and filters, the 403 check, and the item serializer."""
 
 import datetime
-import hashlib
 
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.response import Response
 
-from core import idempotency
 from core.errors import PermissionDenied
 from places.api import ErrorSerializer
 
@@ -22,17 +19,6 @@ WRITE_ERRORS = {
     404: ErrorSerializer,
     422: ErrorSerializer,
 }
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "A unique key per action, kept across retries. A retry with the same key and body "
-        "answers the first response (header Idempotent-Replayed: true) and changes nothing; "
-        "the same key with another body answers 422 idempotency_key_reused."
-    ),
-)
 
 
 def parse_month(value) -> datetime.date | None:
@@ -80,43 +66,6 @@ def require(allowed: bool, message: str) -> None:
     """403 for an object in sight that the user may not act on."""
     if not allowed:
         raise PermissionDenied(message)
-
-
-def respond_once(request, handler) -> Response:
-    """Run `handler` (→ status, body) once per Idempotency-Key, or plainly without one."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        code, body = handler()
-        return Response(body, status=code)
-    code, body, replayed = idempotency.run_once(
-        user=request.user,
-        key=key,
-        request_fingerprint=idempotency.fingerprint(
-            request.method, request.path, _canonical(request.data)
-        ),
-        handler=handler,
-    )
-    response = Response(body, status=code)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _canonical(data):
-    """The request body as plain JSON-ready data; uploaded files by their content's hash."""
-    if not hasattr(data, "lists"):
-        return data
-    return {key: [_file_digest(v) for v in values] for key, values in data.lists()}
-
-
-def _file_digest(value):
-    if not hasattr(value, "chunks"):
-        return value
-    digest = hashlib.sha256()
-    for chunk in value.chunks():
-        digest.update(chunk)
-    value.seek(0)
-    return digest.hexdigest()
 
 
 class PointsItemSerializer(serializers.ModelSerializer):

@@ -7,14 +7,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 
-from core.api import IdFilter
+from core.api import IDEMPOTENCY_KEY, IdFilter, respond_once
 from core.scope import MANAGE
 from places.api import ScopedField, UnitRefSerializer, parse, scope_of
 from places.models import Unit
 
 from .. import selectors, services
 from ..models import Category, PointsList
-from ._common import IDEMPOTENCY_KEY, WRITE_ERRORS, PointsItemSerializer, require, respond_once
+from ._common import WRITE_ERRORS, PointsItemSerializer, require
 
 
 class VillageField(ScopedField):

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 
-from core.api import IdFilter
+from core.api import IDEMPOTENCY_KEY, IdFilter, respond_once
 from core.errors import ServiceError
 from core.scope import PROPOSE, REVIEW, Scope
 from people.api import HouseholdRefSerializer, UserRefSerializer
@@ -22,15 +22,7 @@ from places.api import (
 
 from .. import selectors, services
 from ..models import AppraisalBatch, Evidence, Item, Proposal
-from ._common import (
-    IDEMPOTENCY_KEY,
-    WRITE_ERRORS,
-    MonthField,
-    MonthFilter,
-    PointsItemSerializer,
-    require,
-    respond_once,
-)
+from ._common import WRITE_ERRORS, MonthField, MonthFilter, PointsItemSerializer, require
 
 
 class ItemField(serializers.PrimaryKeyRelatedField):
