@@ -15,6 +15,7 @@ the same HTTP status. Datetimes are ISO 8601 with the offset (Asia/Shanghai).
 import datetime
 
 from django.core import signing
+from django.db.models import OuterRef, Subquery
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -71,19 +72,19 @@ def _iso(moment) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
-def _as_request(problem: Problem, last_event) -> dict:
+def _as_request(problem: Problem) -> dict:
     open_states = (S.OPEN, S.RECTIFYING, S.SUBMITTED)
     return {
         "service_request_id": public_id(problem),
         "status": "open" if problem.state in open_states else "closed",
-        "status_notes": (last_event.note if last_event else "") or problem.get_state_display(),
+        "status_notes": problem.last_note or problem.get_state_display(),
         "service_name": problem.get_category_display(),
         "service_code": problem.category,
         "description": problem.description,
         "agency_responsible": problem.grid.name,
         "service_notice": _("To be rectified by %(date)s.") % {"date": problem.deadline},
         "requested_datetime": _iso(problem.created_at),
-        "updated_datetime": _iso(last_event.at if last_event else problem.created_at),
+        "updated_datetime": _iso(problem.last_at or problem.created_at),
         "expected_datetime": _iso(problem.deadline),
         "address": problem.place,
         "address_id": problem.area_id,
@@ -94,16 +95,12 @@ def _as_request(problem: Problem, last_event) -> dict:
 
 
 def _rows(problems) -> list[dict]:
-    problems = list(problems.select_related("grid"))
-    last = {}
-    events = (
-        ProblemEvent.objects.filter(problem__in=problems)
-        .order_by("problem_id", "at", "pk")
-        .only("problem_id", "note", "at")
+    """The requests as the spec writes them; each problem's latest event in the same query."""
+    latest = ProblemEvent.objects.filter(problem=OuterRef("pk")).order_by("-at", "-pk")
+    problems = problems.select_related("grid").annotate(
+        last_note=Subquery(latest.values("note")[:1]), last_at=Subquery(latest.values("at")[:1])
     )
-    for event in events:
-        last[event.problem_id] = event
-    return [_as_request(problem, last.get(problem.pk)) for problem in problems]
+    return [_as_request(problem) for problem in problems]
 
 
 @require_GET
@@ -187,9 +184,11 @@ def _place_of(user, area_id: str):
     if len(grids) == 1:
         return None, grids[0]
     scope = people_access.scope_for(user)
-    household = Household.objects.select_related("joint__parent").filter(pk__in=scope.household_ids)
-    if not grids and household.exists():
-        return None, household.first().joint.parent
+    household = (
+        Household.objects.select_related("joint__parent").filter(pk__in=scope.household_ids).first()
+    )
+    if not grids and household is not None:
+        return None, household.joint.parent
     raise ServiceError(_("Say where: give address_id (a responsibility area's id)."))
 
 
