@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from activities import api_urls as activities_api_urls
+from assessment import api_urls as assessment_api_urls
 from grievances import api_urls as grievances_api_urls
 from notify import api_urls as notify_api_urls
 from people import api as people_api
@@ -56,5 +57,6 @@ urlpatterns = [
     *stars_api_urls.urlpatterns,
     *grievances_api_urls.urlpatterns,
     *activities_api_urls.urlpatterns,
+    *assessment_api_urls.urlpatterns,
     *router.urls,
 ]

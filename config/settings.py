@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "stars",
     "grievances",
     "activities",
+    "assessment",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,10 @@ NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)  # seconds per robot POST
 # --- The daily schedule (`manage.py schedule --loop`) ---------------------------------------
 # Where the nightly backup goes (empty: no scheduled backup).
 BACKUP_DIR = env_str("BACKUP_DIR", "")
+
+# A month close started from its page is computed in a thread of the web process at once (the
+# scheduler would otherwise take it on its next pass). Off in tests: see assessment/jobs.py.
+ASSESSMENT_RUN_IN_WEB = env_bool("ASSESSMENT_RUN_IN_WEB", not TESTING)
 
 # --- Security (secure defaults outside DEBUG; each switch can be turned off by env) -----------
 # Content-Security-Policy: scripts only from this site (no inline code, no eval); inline styles

@@ -17,6 +17,8 @@ urlpatterns = [
     path("grievances/", include("grievances.urls")),
     path("activities/", include("activities.urls")),
     path("notify/", include("notify.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("board/", include("assessment.public_urls")),
     path("open311/v2/", include("work.open311_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

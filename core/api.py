@@ -88,6 +88,7 @@ COMPONENT_PREFIXES = {
     "stars": "Stars",
     "grievances": "Grievance",
     "activities": "Activity",
+    "assessment": "Assessment",
 }
 
 

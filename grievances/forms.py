@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.idempotency import KeyField
 from places.models import Household, Resident, Unit
 
 from .models import Grievance
@@ -66,6 +67,7 @@ class IntakeForm(forms.Form):
     request = forms.CharField(label=_("What they ask"), widget=forms.Textarea(attrs={"rows": 4}))
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
     files = MultipleFileField(label=_("Photos or PDF files"), required=False)
+    idempotency_key = KeyField()
 
     def __init__(
         self, *args, scope, categories, households, units, channels, household=None, **kwargs
@@ -136,6 +138,7 @@ class VillagerIntakeForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=100)
     request = forms.CharField(label=_("What you ask"), widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(label=_("Photos or PDF files"), required=False)
+    idempotency_key = KeyField()
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import excel
+from core import excel, idempotency
 from core.errors import PermissionDenied as Refused
 from core.errors import ServiceError
 from core.scope import MANAGE, VIEW
@@ -244,26 +245,20 @@ def new(request):
                 services.attach(grievance=grievance, actor=user, files=data["files"])
             return grievance
 
-        grievance = _atomic_apply(form, write)
-        if grievance is not None:
-            messages.success(request, _("The grievance is registered."))
-            return redirect("grievances:detail", grievance.pk)
+        sent = idempotency.form_once(
+            request,
+            form,
+            write,
+            url=lambda grievance: reverse("grievances:detail", args=[grievance.pk]),
+            message=_("The grievance is registered."),
+        )
+        if sent is not None:
+            return sent
     return render(
         request,
         "grievances/new.html",
         {"form": form, "household": household, "duty": duty, "villager": False},
     )
-
-
-def _atomic_apply(form, write):
-    """apply_form inside one transaction, so that a refused attachment undoes the intake."""
-    from django.db import transaction
-
-    def atomic_write():
-        with transaction.atomic():
-            return write()
-
-    return apply_form(form, atomic_write)
 
 
 def _villager_new(request, scope, household):
@@ -292,10 +287,15 @@ def _villager_new(request, scope, household):
                 services.attach(grievance=grievance, actor=user, files=data["files"])
             return grievance
 
-        grievance = _atomic_apply(form, write)
-        if grievance is not None:
-            messages.success(request, _("Your grievance is registered."))
-            return redirect("grievances:detail", grievance.pk)
+        sent = idempotency.form_once(
+            request,
+            form,
+            write,
+            url=lambda grievance: reverse("grievances:detail", args=[grievance.pk]),
+            message=_("Your grievance is registered."),
+        )
+        if sent is not None:
+            return sent
     return render(
         request,
         "grievances/new.html",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.idempotency import KeyField
 from points.forms import PhotosField
 
 from .models import Confirmation, Objection, Visit
@@ -118,10 +119,13 @@ class ResolveForm(forms.Form):
 class VisitForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Visit.Kind.choices)
     visited_on = forms.DateField(
-        label=gettext_lazy("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Visited on"),
+        # <input type="date"> takes only ISO dates, not the locale's 2026/11/24
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 4}))
     photos = PhotosField(label=gettext_lazy("Photos"))
+    idempotency_key = KeyField()
 
     def clean_visited_on(self):
         day = self.cleaned_data["visited_on"]

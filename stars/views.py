@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -293,15 +294,17 @@ def visit(request, pk):
     )
     form.fields["kind"].choices = [(k.value, k.label) for k in kinds]
     if request.method == "POST":
-        done = apply_form(
+        sent = idempotency.form_once(
+            request,
             form,
             lambda: services.record_visit(
                 household=household, actor=request.user, **form.cleaned_data
             ),
+            url=reverse("stars:household", args=[household.pk]),
+            message=_("The visit was recorded."),
         )
-        if done is not None:
-            messages.success(request, _("The visit was recorded."))
-            return redirect("stars:household", pk=household.pk)
+        if sent is not None:
+            return sent
     return render(request, "stars/visit.html", {"household": household, "form": form})
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.idempotency import KeyField
 from people.models import User
 from places.models import ResponsibilityArea, Unit
 
@@ -148,6 +149,7 @@ class ProblemForm(forms.Form):
     )
     deadline = forms.DateField(label=pgettext_lazy("rectification", "Deadline"), widget=DateInput)
     photos = PhotosField(label=_("Photos"), required=False)
+    idempotency_key = KeyField()
 
     def __init__(self, *args, grids=None, areas=None, groups=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,6 +175,7 @@ class TransitionForm(forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     photos = PhotosField(label=_("Photos of the rectification"), required=False)
+    idempotency_key = KeyField()
 
 
 class FollowUpForm(forms.Form):

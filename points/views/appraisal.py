@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -55,7 +56,7 @@ def appraisal(request, unit_id):
         )
         batch_id = _propose_once(request, form, joint)
         if batch_id is not None:
-            return redirect("points:batch", pk=batch_id)
+            return idempotency.form_redirect(request, reverse("points:batch", args=[batch_id]))
     else:
         form = AppraisalForm(households=households, items=items, initial=initial)
     context = {"joint": joint, "form": form, "month": month, "has_items": items.exists()}

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -56,8 +57,8 @@ def test_member_reports_rectification_and_chief_accepts(phone, screenshot, tmp_p
     form.locator("input[type=file][name=photos]").set_input_files(str(_photo(tmp_path)))
     screenshot(phone, "work-member-submit")
     form.locator("button[data-to=submitted]").click()
-    phone.wait_for_url(problem_url)
-    assert phone.locator("#problem-state").inner_text().strip() == "待验收"
+    # offline-forms.js sends it with fetch, then loads the page again: wait for the new state
+    expect(phone.locator("#problem-state")).to_have_text("待验收")
     last = phone.locator("#events li.event").last
     assert NOTE in last.inner_text()
     assert last.locator(".thumbs img").count() == 1
@@ -82,8 +83,7 @@ def test_member_reports_rectification_and_chief_accepts(phone, screenshot, tmp_p
     assert phone.locator("#events li.event").last.locator(".thumbs img").count() == 1
     screenshot(phone, "work-chief-accept")
     phone.locator("#transition-form button[data-to=closed]").click()
-    phone.wait_for_url(problem_url)
-    assert phone.locator("#problem-state").inner_text().strip() == "已销号"
+    expect(phone.locator("#problem-state")).to_have_text("已销号")
     assert phone.locator(".message-success").is_visible()
     _fits(phone)
     screenshot(phone, "work-chief-closed")

@@ -5,15 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import excel
+from core import excel, idempotency
 from core.errors import PermissionDenied as ServicePermissionDenied
-from core.errors import ServiceError
-from core.views import apply_form
 from places import selectors as place_selectors
 from places.models import Unit
 
@@ -126,15 +125,17 @@ def problem_create(request):
     form = _problem_form(powers, request.POST or None, request.FILES or None)
     if request.method == "POST":
         try:
-            problem = apply_form(
+            sent = idempotency.form_once(
+                request,
                 form,
                 lambda: services.raise_problem(actor=request.user, **form.cleaned_data),
+                url=lambda problem: reverse("work:problem", args=[problem.pk]),
+                message=_("The problem is in the ledger."),
             )
         except ServicePermissionDenied as exc:
             raise PermissionDenied(str(exc.message)) from exc
-        if problem is not None:
-            messages.success(request, _("The problem is in the ledger."))
-            return redirect("work:problem", problem.pk)
+        if sent is not None:
+            return sent
     return render(request, "work/problem_form.html", {"form": form})
 
 
@@ -171,29 +172,27 @@ def problem_detail(request, pk):
 @login_required
 @require_POST
 def problem_transition(request, pk):
+    """The next step of a problem, such as the rectification report (photos and a note)."""
     powers, problem = _visible_problem(request, pk)
     form = TransitionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("work:problem", problem.pk)
-    try:
-        services.transition(
-            problem=problem,
-            to=form.cleaned_data["to"],
-            note=form.cleaned_data["note"],
-            photos=form.cleaned_data["photos"],
-            actor=request.user,
-        )
-        messages.success(
-            request,
-            _("The problem is now “%(state)s”.")
-            % {"state": Problem.State(form.cleaned_data["to"]).label},
-        )
-    except ServicePermissionDenied as exc:
-        raise PermissionDenied(str(exc.message)) from exc
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("work:problem", problem.pk)
+    here = reverse("work:problem", args=[problem.pk])
+
+    def done():
+        return _("The problem is now “%(state)s”.") % {
+            "state": Problem.State(form.cleaned_data["to"]).label
+        }
+
+    def write():
+        try:
+            return services.transition(problem=problem, actor=request.user, **form.cleaned_data)
+        except ServicePermissionDenied as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    sent = idempotency.form_once(request, form, write, url=here, message=done)
+    if sent is not None:
+        return sent
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return idempotency.form_redirect(request, here, keep_draft=True)
 
 
 @login_required

@@ -11,8 +11,8 @@ from core import schedule
 class Command(BaseCommand):
     help = (
         "Run the scheduled jobs that are due (settle_star_postings, escalate, snapshot_balances "
-        "on the 1st, backup when BACKUP_DIR is set, verify_ledger), each at most once a day. "
-        "--loop keeps going."
+        "on the 1st, backup when BACKUP_DIR is set, verify_ledger), each at most once a day, "
+        "and the work queued from pages (month closes). --loop keeps going."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +34,8 @@ class Command(BaseCommand):
             for run in schedule.run_due():
                 state = "ok" if run.ok else "FAILED"
                 self.stdout.write(f"{run.job} {run.day}: {state} (attempt {run.attempts})")
+            for item in schedule.run_queues():
+                self.stdout.write(f"queued: {item}")
             if not loop or stopping:
                 return
             for _ in range(interval):

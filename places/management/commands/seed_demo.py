@@ -24,6 +24,7 @@ DOMAIN_DEMOS = (
     "stars.demo",
     "grievances.demo",
     "activities.demo",
+    "assessment.demo",
 )
 
 PREFIXES = {demo.DAYI.name: "dayi", demo.LIUHU.name: "liuhu"}

@@ -1,0 +1,57 @@
+"""The month close as a background job: closes queued from the page, computed by the worker.
+
+The scheduler process (`manage.py schedule --loop`) calls `run_queued` on every pass; so does
+`manage.py close_month --queued`. Each close is claimed by a compare-and-set on its state, so
+two workers never compute the same one.
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connections
+
+from core.errors import ServiceError
+
+from . import close
+from .models import Close
+
+log = logging.getLogger(__name__)
+
+
+def run_queued(limit: int = 10) -> list[Close]:
+    done = []
+    for item in Close.objects.filter(state=Close.State.QUEUED).select_related("township")[:limit]:
+        try:
+            done.append(close.compute(item))
+        except ServiceError as error:  # claimed elsewhere, or published meanwhile
+            log.info("close %s skipped: %s", item.pk, error.message)
+        except Exception as error:  # noqa: BLE001 (recorded on the close; the rest go on)
+            log.error("close %s failed: %s", item.pk, error)
+    return done
+
+
+def start_in_background(close_id: int) -> None:
+    """Compute a queued close in a thread of this process, when ASSESSMENT_RUN_IN_WEB is on.
+
+    The page's way to run the job without waiting for the scheduler's next pass; the claim
+    (compare-and-set) keeps the scheduler from computing it a second time. Off in tests, where
+    the test's own transaction would hide the data from the thread's connection.
+    """
+    if not getattr(settings, "ASSESSMENT_RUN_IN_WEB", True):
+        return
+    thread = threading.Thread(target=_run_one, args=(close_id,), daemon=True, name="close")
+    thread.start()
+
+
+def _run_one(close_id: int) -> None:
+    try:
+        item = Close.objects.select_related("township").get(pk=close_id)
+        if item.state == Close.State.QUEUED:
+            close.compute(item)
+    except ServiceError as error:
+        log.info("close %s skipped: %s", close_id, error.message)
+    except Exception as error:  # noqa: BLE001 (recorded on the close by compute)
+        log.error("close %s failed: %s", close_id, error)
+    finally:
+        connections.close_all()
