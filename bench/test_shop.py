@@ -4,8 +4,10 @@
 for DURATION seconds through shop.counter.redeem_once, the path of the API and the counter page:
 an Idempotency-Key stored with the answer, the supermarket's row lock (receipt numbers), the
 village chain head's lock (points balance), the goods rows' locks (stock), the ledger entry,
-receipt, lines, stock entries and audit rows. Each client serves its own village (16 villages,
-as a county's keepers would), so clients contend only inside PostgreSQL, not on one chain.
+receipt, lines, stock entries and audit rows. On PostgreSQL all of that is one call of the
+database function `shop_redeem` (shop/migrations/0004). Each client serves its own village (16
+villages, as a county's keepers would), so clients contend only inside PostgreSQL, not on one
+chain.
 
 Baseline in the same run: pgbench's built-in TPC-B-like script (`pgbench -i -s 10` on a scratch
 database, then `pgbench -c 16 -j 2 -T DURATION`). Target: at least a quarter of its tps.
@@ -148,27 +150,41 @@ def test_redemptions_per_second_against_pgbench(report):
         "ratio": round(rate / tps, 3),
         "target_ratio": 0.25,
         "target_met": rate >= tps / 4,
-        "single_client_ms_per_redemption": round(single, 1),
+        "single_client_ms_per_redemption": round(single["wall_ms"], 1),
+        "single_client_python_cpu_ms_per_redemption": round(single["cpu_ms"], 2),
+        "single_client_statements_per_redemption": single["statements"],
     }
     report("shop_redemptions", figures)
-    # The target (a quarter of pgbench) is reported, not asserted: see /tmp/xz/shop-bench.md for
-    # why a Django redemption of ~25 statements cannot reach it on two cores. What must hold is
+    # The target (a quarter of pgbench) is reported, not asserted (no timed assertions: the
+    # ratio depends on the machine's other load, see docs/BENCHMARKS.md). What must hold is
     # that every redemption under load was whole.
     assert rate > 0
 
 
-def _single_client_latency_ms(client) -> float:
+def _single_client_latency_ms(client) -> dict:
+    """One client, 50 redemptions in a row: wall and Python CPU ms each, SQL statements each."""
     keeper, market, households, goods = client
-    start = time.perf_counter()
-    for n in range(50):
-        redeem_once(
-            user=keeper,
-            key=f"single-{n}",
-            supermarket=market,
-            household=households[n % len(households)],
-            lines={goods[0]: 1},
-        )
-    return (time.perf_counter() - start) / 50 * 1000
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    start, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        for n in range(50):
+            redeem_once(
+                user=keeper,
+                key=f"single-{n}",
+                supermarket=market,
+                household=households[n % len(households)],
+                lines={goods[0]: 1},
+            )
+    return {
+        "wall_ms": (time.perf_counter() - start) / 50 * 1000,
+        "cpu_ms": (time.process_time() - cpu) / 50 * 1000,
+        "statements": len(statements) / 50,
+    }
 
 
 def _check_books() -> None:

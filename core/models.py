@@ -53,7 +53,11 @@ class AuditEntry(models.Model):
 class IdempotencyKey(models.Model):
     """The first response to a request sent with an Idempotency-Key, replayed on retries."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Looked up by the unique (user, key) index; an index on user alone would only cost writes
+    # (and, on a table without statistics, lure the planner into scanning all of a user's keys).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()

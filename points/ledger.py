@@ -4,6 +4,10 @@ Each entry's hash is SHA-256 over its content and the previous entry's hash, so 
 removing or reordering any entry breaks every hash after it. The chain head (seq and hash) is
 printed on each quarterly publication and on the village notice board; anyone can recompute
 the chain from the entries and compare.
+
+On PostgreSQL a supermarket redemption computes the same digest in SQL (the function
+`shop_redeem`, shop/migrations/0004): a change to `content` or `digest` must be made there too,
+and shop/tests/test_redeem_function.py fails until it is.
 """
 
 import datetime

@@ -194,8 +194,12 @@ class Entry(models.Model):
         REDEMPTION = "redemption", _("Redemption")
 
     township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by entry_village_seq (village, seq) and (household, seq), not on their own: each
+    # index is one more write per entry.
+    village = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
     amount = models.IntegerField(_("points"))

@@ -359,8 +359,49 @@ def append(
     """
     if amount == 0:
         raise ServiceError(_("An entry must add or deduct points."), code="zero_amount")
-    ChainHead.objects.get_or_create(village=village, defaults={"township_id": village.township_id})
-    head = ChainHead.objects.select_for_update().get(village=village)
+    return _append_under(
+        _locked_head(village),
+        village=village,
+        household=household,
+        kind=kind,
+        amount=amount,
+        period=period,
+        proposed_by=proposed_by,
+        approved_by=approved_by,
+        item=item,
+        note=note,
+        proposal=proposal,
+        reverses=reverses,
+    )
+
+
+def _locked_head(village: Unit) -> ChainHead:
+    """The village's chain head, locked (made on the village's first entry)."""
+    head = ChainHead.objects.select_for_update().filter(village=village).first()
+    if head is None:
+        ChainHead.objects.get_or_create(
+            village=village, defaults={"township_id": village.township_id}
+        )
+        head = ChainHead.objects.select_for_update().get(village=village)
+    return head
+
+
+def _append_under(
+    head: ChainHead,
+    *,
+    village,
+    household,
+    kind,
+    amount,
+    period,
+    proposed_by,
+    approved_by,
+    item=None,
+    note="",
+    proposal=None,
+    reverses=None,
+) -> Entry:
+    """`append` once the caller holds the locked `head`."""
     entry = Entry(
         township_id=village.township_id,
         village=village,
@@ -396,26 +437,14 @@ def redeem(*, village: Unit, household: Household, amount: int, actor, note: str
     """
     if amount <= 0:
         raise ServiceError(_("A redemption must spend at least one point."), code="zero_amount")
-    if ChainHead.objects.select_for_update().filter(village=village).first() is None:
-        ChainHead.objects.get_or_create(
-            village=village, defaults={"township_id": village.township_id}
-        )
-        ChainHead.objects.select_for_update().filter(village=village).first()
+    head = _locked_head(village)
     from .selectors import balance  # selectors import services: import here, once locked
 
     current = balance(household)
     if current < amount:
-        error = ServiceError(
-            _(
-                "Not enough points: the household has %(balance)d points, %(amount)d are "
-                "needed (%(shortfall)d short)."
-            )
-            % {"balance": current, "amount": amount, "shortfall": amount - current},
-            code="insufficient_points",
-        )
-        error.balance, error.shortfall = current, amount - current
-        raise error
-    entry = append(
+        raise insufficient_points(current, amount)
+    entry = _append_under(
+        head,
         village=village,
         household=household,
         kind=Entry.Kind.REDEMPTION,
@@ -427,6 +456,20 @@ def redeem(*, village: Unit, household: Household, amount: int, actor, note: str
     )
     entry.balance_after = current - amount  # for the receipt, without reading it again
     return entry
+
+
+def insufficient_points(balance: int, amount: int) -> ServiceError:
+    """The refusal of a redemption of `amount` points from a household that has `balance`."""
+    error = ServiceError(
+        _(
+            "Not enough points: the household has %(balance)d points, %(amount)d are "
+            "needed (%(shortfall)d short)."
+        )
+        % {"balance": balance, "amount": amount, "shortfall": amount - balance},
+        code="insufficient_points",
+    )
+    error.balance, error.shortfall = balance, amount - balance
+    return error
 
 
 @transaction.atomic

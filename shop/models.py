@@ -99,6 +99,11 @@ class Goods(models.Model):
     price = models.PositiveIntegerField(_("price in points"))
     photo = models.FileField(_("photo"), upload_to="shop/goods/%Y/%m/", blank=True)
     active = models.BooleanField(_("on offer"), default=True)
+    # The sum of the goods' stock entries, kept by the services that write them (under the
+    # goods row's lock, in the same transaction) so that a redemption need not add up the
+    # goods' whole history. The entries stay the record: reconciliation sums them, and the
+    # tests check that the two agree. Written only by `add_on_hand`, never by save().
+    on_hand = models.IntegerField(_("in stock"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,21 +113,39 @@ class Goods(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["supermarket", "name"], name="goods_name"),
             models.CheckConstraint(condition=Q(price__gt=0), name="goods_price_positive"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="goods_on_hand_not_negative"),
         ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """An update never writes `on_hand`: a stale copy would overwrite the kept sum."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "on_hand" and f.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
+
 
 class Receipt(InsertOnly):
     """One redemption at the counter: numbered per supermarket and day (DY03-20261123-0007)."""
 
-    township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    supermarket = models.ForeignKey(Supermarket, on_delete=models.PROTECT, related_name="receipts")
+    # No index of their own on township, supermarket and household: the indexes below lead with
+    # them (each index is one more write per receipt).
+    township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    supermarket = models.ForeignKey(
+        Supermarket, on_delete=models.PROTECT, related_name="receipts", db_index=False
+    )
     day = models.DateField(_("day"))
     seq = models.PositiveIntegerField()
     number = models.CharField(_("receipt number"), max_length=32, unique=True)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     village = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     points = models.PositiveIntegerField(_("points spent"))
     balance_after = models.IntegerField(_("balance after"))
@@ -152,7 +175,9 @@ class Receipt(InsertOnly):
 class ReceiptLine(InsertOnly):
     """Goods and quantity on a receipt, at the price of the moment."""
 
-    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    receipt = models.ForeignKey(  # indexed by line_goods_once (receipt, goods)
+        Receipt, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     goods = models.ForeignKey(Goods, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     price = models.PositiveIntegerField(_("price in points"))
@@ -207,8 +232,13 @@ class StockEntry(InsertOnly):
         CORRECTION = "correction", _("Correction of an entry")
 
     township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    supermarket = models.ForeignKey(Supermarket, on_delete=models.PROTECT, related_name="+")
-    goods = models.ForeignKey(Goods, on_delete=models.PROTECT, related_name="stock_entries")
+    # Indexed by (goods, day) and (supermarket, day) below.
+    supermarket = models.ForeignKey(
+        Supermarket, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    goods = models.ForeignKey(
+        Goods, on_delete=models.PROTECT, related_name="stock_entries", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(_("quantity"))
     cost_yuan = models.DecimalField(

@@ -6,19 +6,26 @@ shop.access; these services enforce the rules of stock and points themselves.
 Locks, always in this order so that no two transactions wait on each other in a cycle:
 supermarket row (receipt numbers) → the village's points chain head (points.services.redeem,
 which reads the balance under it) → goods rows in primary-key order (stock). A void locks its
-receipt, then the chain head (points.services.reverse_entry). Restocks and write-offs lock only
-their goods row. On SQLite every writer already holds the database's write lock from BEGIN
-(transaction_mode=IMMEDIATE), so the SELECT ... FOR UPDATE are no-ops there.
+receipt, then the chain head (points.services.reverse_entry), then its goods rows. Restocks,
+write-offs and corrections lock only their goods row. On SQLite every writer already holds the
+database's write lock from BEGIN (transaction_mode=IMMEDIATE), so the SELECT ... FOR UPDATE are
+no-ops there.
+
+Stock on hand is the sum of a goods' entries; `Goods.on_hand` keeps that sum, moved by
+`add_on_hand` under the goods row's lock with every entry written, so that the checks read one
+locked row instead of the goods' whole history (and the database refuses a negative value).
 """
 
 import datetime
+import json
 import uuid
+from contextlib import nullcontext
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -192,7 +199,16 @@ def stock_on_hand(goods_ids) -> dict[int, int]:
 
 
 def _lock_goods(ids) -> list[Goods]:
+    """The goods rows locked in primary-key order; their `on_hand` is current under the lock."""
     return list(Goods.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk"))
+
+
+def add_on_hand(moves: dict[int, int]) -> None:
+    """Keep `Goods.on_hand` equal to the sum of the stock entries just written: {goods id:
+    quantity}. The caller holds the goods rows' locks and writes the entries in the same
+    transaction."""
+    for goods_id, quantity in sorted(moves.items()):
+        Goods.objects.filter(pk=goods_id).update(on_hand=F("on_hand") + quantity)
 
 
 def _entry(goods: Goods, kind: str, quantity: int, actor, now=None, **fields) -> StockEntry:
@@ -224,14 +240,19 @@ def restock(*, goods: Goods, quantity: int, cost_yuan: Decimal, fund: str, actor
         goods, StockEntry.Kind.RESTOCK, quantity, actor, cost_yuan=cost_yuan, fund=fund.strip()
     )
     entry.save()
+    add_on_hand({goods.pk: quantity})
     audit.record(actor=actor, action="create", obj=entry, changes={"quantity": [None, quantity]})
     return entry
 
 
 def _refuse_short(goods: Goods, on_hand: int, wanted: int) -> None:
-    raise ServiceError(
+    raise _short(goods.name, goods.unit, on_hand, wanted)
+
+
+def _short(name: str, unit: str, on_hand: int, wanted: int) -> ServiceError:
+    return ServiceError(
         _("Out of stock: only %(left)d %(unit)s of %(name)s left, %(wanted)d wanted.")
-        % {"left": max(on_hand, 0), "unit": goods.unit, "name": goods.name, "wanted": wanted},
+        % {"left": max(on_hand, 0), "unit": unit, "name": name, "wanted": wanted},
         code="out_of_stock",
     )
 
@@ -244,11 +265,11 @@ def write_off(*, goods: Goods, quantity: int, reason: str, actor) -> StockEntry:
     if not reason.strip():
         raise ServiceError(_("Say why the goods are written off."), code="reason_required")
     goods = _lock_goods([goods.pk])[0]
-    on_hand = stock_on_hand([goods.pk])[goods.pk]
-    if on_hand < quantity:
-        _refuse_short(goods, on_hand, quantity)
+    if goods.on_hand < quantity:
+        _refuse_short(goods, goods.on_hand, quantity)
     entry = _entry(goods, StockEntry.Kind.WRITE_OFF, -quantity, actor, reason=reason.strip())
     entry.save()
+    add_on_hand({goods.pk: -quantity})
     audit.record(
         actor=actor,
         action="create",
@@ -272,13 +293,13 @@ def correct_stock_entry(*, entry: StockEntry, reason: str, actor) -> StockEntry:
     goods = _lock_goods([entry.goods_id])[0]
     if StockEntry.objects.filter(corrects=entry).exists():
         raise ServiceError(_("This entry has already been corrected."), code="already_corrected")
-    on_hand = stock_on_hand([goods.pk])[goods.pk]
-    if on_hand - entry.quantity < 0:
-        _refuse_short(goods, on_hand, entry.quantity)
+    if goods.on_hand - entry.quantity < 0:
+        _refuse_short(goods, goods.on_hand, entry.quantity)
     correction = _entry(
         goods, StockEntry.Kind.CORRECTION, -entry.quantity, actor, reason=reason, corrects=entry
     )
     correction.save()
+    add_on_hand({goods.pk: -entry.quantity})
     audit.record(actor=actor, action="create", obj=correction, reason=reason)
     return correction
 
@@ -350,7 +371,7 @@ def receipt_number(supermarket: Supermarket, day: datetime.date, seq: int) -> st
     return f"{supermarket.code}-{day:%Y%m%d}-{seq:04d}"
 
 
-def _clean_lines(lines: dict[int, int]) -> dict[int, int]:
+def clean_lines(lines: dict[int, int]) -> dict[int, int]:
     cleaned = {}
     for goods_id, quantity in lines.items():
         quantity = int(quantity or 0)
@@ -367,38 +388,171 @@ def _clean_lines(lines: dict[int, int]) -> dict[int, int]:
     return cleaned
 
 
-@transaction.atomic
 def redeem(
     *, supermarket: Supermarket, household: Household, lines: dict[int, int], actor
 ) -> Receipt:
     """The counter: goods for points, in one transaction that never overspends.
 
-    Checks that the supermarket serves the household's village and that the household is not
-    suspended; then, under locks, that the balance covers the total and the stock every line;
-    writes the points ledger's redemption entry, a stock entry per line and the receipt.
+    Checks that the supermarket is open, serves the household's village and that the household
+    is not suspended; then, under locks, that the stock covers every line and the balance the
+    total; writes the points ledger's redemption entry, the receipt, its lines, a stock entry
+    per line and the audit row. On PostgreSQL all of it is one call of the database function
+    `shop_redeem` (migration 0003), on SQLite `_redeem_in_python`: the same rules, locks and
+    rows (shop/tests/test_redeem_function.py compares them).
     """
-    lines = _clean_lines(lines)
+    lines = clean_lines(lines)
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        answer = redeem_in_database(
+            supermarket=supermarket, household=household, lines=lines, actor=actor, now=now
+        )
+        body = answer["body"]
+        receipt = Receipt(
+            pk=body["id"],
+            township_id=answer["township"],
+            supermarket=supermarket,
+            day=timezone.localdate(now),
+            seq=answer["seq"],
+            number=body["number"],
+            household=household,
+            village_id=answer["village"],
+            points=body["points"],
+            balance_after=body["balance_after"],
+            entry_id=answer["entry"],
+            created_by=actor,
+            created_at=now,
+        )
+        receipt._state.adding, receipt._state.db = False, connection.alias
+        return receipt
+    return _redeem_in_python(supermarket=supermarket, household=household, lines=lines, actor=actor)
+
+
+def _closed() -> ServiceError:
+    return ServiceError(_("This supermarket is closed."), code="closed")
+
+
+def _not_served(number: str, village: str, supermarket: Supermarket) -> ServiceError:
+    return ServiceError(
+        _("Household %(number)s (%(village)s) is not served by %(supermarket)s.")
+        % {"number": number, "village": village, "supermarket": supermarket},
+        code="not_served",
+    )
+
+
+def _suspended(number: str, reason: str, authority: str) -> ServiceError:
+    return ServiceError(
+        _("Household %(number)s is suspended from redemptions: %(reason)s (%(authority)s).")
+        % {"number": number, "reason": reason, "authority": authority},
+        code="suspended",
+    )
+
+
+def _unknown_goods(ids) -> ServiceError:
+    return ServiceError(
+        _("These goods are not on offer here: %(ids)s.")
+        % {"ids": ", ".join(map(str, sorted(ids)))},
+        code="unknown_goods",
+    )
+
+
+def _receipt_note() -> str:
+    """The ledger note of a redemption in the active language, `%(number)s` left in it."""
+    return _("Receipt %(number)s") % {"number": "%(number)s"}
+
+
+def redeem_in_database(
+    *,
+    supermarket: Supermarket,
+    household: Household,
+    lines: dict[int, int],
+    actor,
+    idempotency: tuple | None = None,
+    now: datetime.datetime | None = None,
+) -> dict:
+    """`redeem` on PostgreSQL: one call of `shop_redeem`. Returns its answer: {"status": 201,
+    "body": the counter's answer (receipt id, number, points, balance after, household,
+    supermarket), "township", "seq", "village", "entry"} of the receipt.
+
+    `lines` are cleaned (`clean_lines`). With `idempotency` = (user, key, fingerprint) the
+    function stores the answer under the key with the effect; if the key is already stored the
+    statement is undone and IntegrityError raised (the caller replays the stored answer). A
+    refusal raises the ServiceError the Python path raises (the statement wrote nothing).
+    The call is one statement, atomic by itself: outside a transaction it runs in autocommit
+    (no BEGIN and COMMIT round trips), inside one under a savepoint, so that a concurrent
+    request's key (IntegrityError) leaves the caller's transaction usable.
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    user, key, fingerprint = idempotency or (None, None, None)
+    goods_ids = list(lines)
+    params = [
+        supermarket.pk,
+        household.pk,
+        goods_ids,
+        [lines[g] for g in goods_ids],
+        getattr(actor, "pk", None),
+        now,
+        day,
+        _receipt_note(),
+        ContentType.objects.get_for_model(Receipt).pk,
+        getattr(user, "pk", None),
+        key,
+        fingerprint,
+    ]
+    try:
+        with (
+            transaction.atomic() if connection.in_atomic_block else nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(REDEEM_CALL, params)
+            answer = cursor.fetchone()[0]
+    except DatabaseError as exc:
+        diag = getattr(exc.__cause__, "diag", None)
+        if diag is None or diag.message_primary != "shop_redeem refused":
+            raise
+        raise _refusal(json.loads(diag.message_detail), supermarket) from None
+    return json.loads(answer) if isinstance(answer, str) else answer
+
+
+REDEEM_CALL = (
+    "SELECT shop_redeem(%s, %s, %s::bigint[], %s::integer[], %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _refusal(answer: dict, supermarket: Supermarket) -> Exception:
+    """The exception the Python path raises for the refusal `shop_redeem` reported."""
+    code = answer["error"]
+    if code == "no_household":
+        return Household.DoesNotExist("Household matching query does not exist.")
+    if code == "closed":
+        return _closed()
+    if code == "not_served":
+        return _not_served(answer["number"], answer["village"], supermarket)
+    if code == "suspended":
+        return _suspended(answer["number"], answer["reason"], answer["authority"])
+    if code == "unknown_goods":
+        return _unknown_goods(answer["ids"])
+    if code == "out_of_stock":
+        return _short(answer["name"], answer["unit"], answer["left"], answer["wanted"])
+    if code == "insufficient_points":
+        return points.insufficient_points(answer["balance"], answer["amount"])
+    return ServiceError(code=code)
+
+
+@transaction.atomic
+def _redeem_in_python(
+    *, supermarket: Supermarket, household: Household, lines: dict[int, int], actor
+) -> Receipt:
+    """`redeem` through the ORM (SQLite), `lines` cleaned."""
     household = Household.objects.select_related("group__village").get(pk=household.pk)
     village = household.group.village
     if not supermarket.active:
-        raise ServiceError(_("This supermarket is closed."), code="closed")
+        raise _closed()
     if not supermarket.villages.filter(pk=village.pk).exists():
-        raise ServiceError(
-            _("Household %(number)s (%(village)s) is not served by %(supermarket)s.")
-            % {"number": household.number, "village": village.name, "supermarket": supermarket},
-            code="not_served",
-        )
+        raise _not_served(household.number, village.name, supermarket)
     suspension = active_suspension(household)
     if suspension is not None:
-        raise ServiceError(
-            _("Household %(number)s is suspended from redemptions: %(reason)s (%(authority)s).")
-            % {
-                "number": household.number,
-                "reason": suspension.reason,
-                "authority": suspension.authority,
-            },
-            code="suspended",
-        )
+        raise _suspended(household.number, suspension.reason, suspension.authority)
     # 1. The supermarket row: receipt numbers of a day follow one another without gaps.
     Supermarket.objects.select_for_update().filter(pk=supermarket.pk).first()
     # The goods with their stock, unlocked: an early look so that the keeper hears "out of
@@ -406,20 +560,14 @@ def redeem(
     # locks below.
     goods = {
         g.pk: g
-        for g in Goods.objects.filter(
-            supermarket=supermarket, pk__in=list(lines), active=True
-        ).annotate(stock=Coalesce(Sum("stock_entries__quantity"), 0))
+        for g in Goods.objects.filter(supermarket=supermarket, pk__in=list(lines), active=True)
     }
     missing = set(lines) - set(goods)
     if missing:
-        raise ServiceError(
-            _("These goods are not on offer here: %(ids)s.")
-            % {"ids": ", ".join(map(str, sorted(missing)))},
-            code="unknown_goods",
-        )
+        raise _unknown_goods(missing)
     for gid, quantity in sorted(lines.items()):
-        if goods[gid].stock < quantity:
-            _refuse_short(goods[gid], goods[gid].stock, quantity)
+        if goods[gid].on_hand < quantity:
+            _refuse_short(goods[gid], goods[gid].on_hand, quantity)
     total = sum(goods[gid].price * quantity for gid, quantity in lines.items())
     now = timezone.now()
     day = timezone.localdate(now)
@@ -476,6 +624,7 @@ def redeem(
         _entry(locked[gid], StockEntry.Kind.REDEMPTION, -quantity, actor, now, receipt=receipt)
         for gid, quantity in sorted(lines.items())
     )
+    add_on_hand({gid: -quantity for gid, quantity in lines.items()})
     audit.record(
         actor=actor,
         action="create",
@@ -486,10 +635,10 @@ def redeem(
 
 
 def _check_stock(goods: dict[int, Goods], lines: dict[int, int]) -> None:
-    on_hand = stock_on_hand(lines)
+    """The stock of every line, read from the locked goods rows."""
     for gid, quantity in sorted(lines.items()):
-        if on_hand[gid] < quantity:
-            _refuse_short(goods[gid], on_hand[gid], quantity)
+        if goods[gid].on_hand < quantity:
+            _refuse_short(goods[gid], goods[gid].on_hand, quantity)
 
 
 def keeper_may_void(receipt: Receipt, today: datetime.date | None = None) -> bool:
@@ -548,15 +697,16 @@ def void_receipt(*, receipt: Receipt, actor, authority: str, reason: str = "") -
         voided_by=actor,
         voided_at=now,
     )
-    goods = {
-        g.pk: g for g in Goods.objects.filter(pk__in=[ln.goods_id for ln in receipt.lines.all()])
-    }
+    lines = list(receipt.lines.all())
+    # The goods rows' locks (after the chain head's, as in a redemption) keep `on_hand`.
+    goods = {g.pk: g for g in _lock_goods(ln.goods_id for ln in lines)}
     StockEntry.objects.bulk_create(
         _entry(
             goods[line.goods_id], StockEntry.Kind.RETURN, line.quantity, actor, now, receipt=receipt
         )
-        for line in receipt.lines.all()
+        for line in lines
     )
+    add_on_hand({line.goods_id: line.quantity for line in lines})
     audit.record(
         actor=actor,
         action="void",

@@ -157,7 +157,7 @@ def problems(world: World) -> list[str]:
     from points import selectors as point_selectors
     from points.models import Entry
     from shop import services
-    from shop.models import Receipt, ReceiptLine, ReceiptVoid, StockEntry
+    from shop.models import Goods, Receipt, ReceiptLine, ReceiptVoid, StockEntry
 
     found = []
     receipts = Receipt.objects.filter(township=world.township)
@@ -172,6 +172,9 @@ def problems(world: World) -> list[str]:
         if balance != point_selectors.balance_by_sum(household) or balance != expected:
             found.append(f"household {household.pk} balance {balance}, receipts say {expected}")
     stock = services.stock_on_hand(world.restocked)
+    on_hand = dict(Goods.objects.filter(pk__in=list(world.restocked)).values_list("pk", "on_hand"))
+    if on_hand != stock:
+        found.append(f"Goods.on_hand {on_hand} differs from the sums of stock entries {stock}")
     for goods_id, restocked in world.restocked.items():
         given = ReceiptLine.objects.filter(receipt__in=kept, goods_id=goods_id).aggregate(
             s=Sum("quantity")

@@ -2,9 +2,10 @@
 
 Restocks, write-offs, redemptions of any quantities for any household, voids and corrections,
 in any order. The test keeps its own model of stock and balances and after every step checks:
-stock on hand (the sum of entries) == the model, never below zero; a balance never below zero
-and equal to the model; the service refused exactly when the model says it must (out of stock,
-not enough points, already void). Each example runs in a savepoint rolled back at its end.
+stock on hand (the sum of entries, and Goods.on_hand) == the model, never below zero; a
+balance never below zero and equal to the model; the service refused exactly when the model
+says it must (out of stock, not enough points, already void). Each example runs in a savepoint
+rolled back at its end.
 """
 
 from decimal import Decimal
@@ -25,7 +26,7 @@ from hypothesis.stateful import (
 from core.errors import ServiceError
 from points import selectors as point_selectors
 from shop import services
-from shop.models import ReceiptVoid
+from shop.models import Goods, ReceiptVoid
 
 SETTINGS = settings(
     max_examples=15,
@@ -141,6 +142,8 @@ class StockMachine(RuleBasedStateMachine):
         on_hand = services.stock_on_hand(self.stock)
         assert on_hand == self.stock
         assert all(v >= 0 for v in on_hand.values())
+        kept = dict(Goods.objects.filter(pk__in=list(self.stock)).values_list("pk", "on_hand"))
+        assert kept == self.stock  # Goods.on_hand, kept by the services, is the entries' sum
         for household in self.world["households"]:
             balance = point_selectors.balance(household)
             assert balance == self.points[household.pk] >= 0
