@@ -234,7 +234,7 @@ class _Run:
               JOIN places_unit g ON g.id = t.grid_id AND g.township_id = %s
               {self._item_join("COALESCE(g.grid_level, 1)", "'ticket_' || t.colour")}
              WHERE t.township_id = %s AND t.due_on >= %s AND t.due_on < %s
-               AND {self._not_counted("LIKE 'ticket_%%'", "t.id")}
+               AND {self._not_counted("IN ('ticket_white', 'ticket_yellow', 'ticket_red')", "t.id")}
             """,
             [self.close.pk, self.township.pk, self.township.pk, self.township.pk, self.since]
             + [self.end, self.township.pk],

@@ -275,3 +275,47 @@ def test_bad_month_is_explained():
     with pytest.raises(ServiceError) as error:
         month_close.month_of("2026/10")
     assert "YYYY-MM" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_tasks_count_by_the_local_day_they_were_confirmed(town, alice, close):
+    """Asia/Shanghai is 8 hours ahead: 1 October 01:00 there is 30 September in UTC."""
+    from zoneinfo import ZoneInfo
+
+    from work.models import Task, WorkList
+
+    local = ZoneInfo("Asia/Shanghai")
+    work_list = WorkList.objects.create(
+        township=town.township,
+        unit=town.township,
+        unit_path=town.township.path,
+        month=OCT,
+        title="十月工作清单",
+        created_by=alice,
+    )
+
+    def task(grid, confirmed_at):
+        return Task.objects.create(
+            work_list=work_list,
+            township=town.township,
+            title="清理河道",
+            done_when="河道无垃圾",
+            due_on=datetime.date(2026, 10, 31),
+            grid=grid,
+            unit_path=grid.path,
+            state="confirmed",
+            confirmed_by=alice,
+            confirmed_at=confirmed_at,
+        )
+
+    first_hour = task(town.grids[0], datetime.datetime(2026, 10, 1, 1, 0, tzinfo=local))
+    last_minute = task(town.grids[1], datetime.datetime(2026, 10, 31, 23, 59, tzinfo=local))
+    task(town.grids[2], datetime.datetime(2026, 11, 1, 1, 0, tzinfo=local))  # November's
+    task(town.grids[3], datetime.datetime(2026, 9, 30, 23, 59, tzinfo=local))  # September's
+    result = close()
+    counted = set(
+        Line.objects.filter(close=result, source=Source.TASK_DONE).values_list(
+            "source_id", flat=True
+        )
+    )
+    assert counted == {first_hour.pk, last_minute.pk}
