@@ -62,12 +62,12 @@ def test_member_reports_rectification_and_chief_accepts(phone, screenshot, tmp_p
     last = phone.locator("#events li.event").last
     assert NOTE in last.inner_text()
     assert last.locator(".thumbs img").count() == 1
-    # The thumbnail is served to him (scoped) and is a real image.
-    assert (
-        phone.evaluate(
-            "document.querySelector('#events li.event:last-child .thumbs img').naturalWidth"
-        )
-        > 0
+    # The thumbnail is served to him (scoped) and is a real image. It loads lazily, after the
+    # state text is shown: bring it into view and wait until it has loaded with a width.
+    last.locator(".thumbs img").scroll_into_view_if_needed()
+    phone.wait_for_function(
+        "() => { const img = document.querySelector('#events li.event:last-child .thumbs img');"
+        " return img && img.complete && img.naturalWidth > 0; }"
     )
     _fits(phone)
 
