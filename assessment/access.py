@@ -10,6 +10,7 @@
 """
 
 from core.scope import MANAGE, VIEW, Scope
+from places import selectors as place_selectors
 from places.models import Unit
 
 
@@ -25,8 +26,6 @@ def can_view_unit(scope: Scope, unit: Unit) -> bool:
     return scope.covers_unit(unit, VIEW)
 
 
-def townships(scope: Scope, cap: str = VIEW):
-    """The townships whose month results the user may see (or, with MANAGE, close)."""
-    from places import selectors as place_selectors
-
-    return place_selectors.units(scope, cap).filter(kind=Unit.Kind.TOWNSHIP).order_by("path")
+def townships(scope: Scope):
+    """The townships whose month results the user may see."""
+    return place_selectors.township_of(scope).order_by("path")

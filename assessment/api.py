@@ -16,9 +16,8 @@ from rest_framework.views import APIView
 
 from core.api import IDEMPOTENCY_KEY, IdFilter, respond_once
 from places.api import ErrorSerializer, UnitRefSerializer, parse, scope_of
-from places.models import TownshipConfig
 
-from . import access, close, jobs, lists, publication, selectors
+from . import access, close, jobs, publication, selectors
 from .models import Close, Score
 
 WRITE_ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 422)}
@@ -85,13 +84,7 @@ class CloseDetailSerializer(CloseSerializer):
         return RankingSerializer(selectors.rankings(obj), many=True).data
 
     def get_notes(self, obj) -> dict | None:
-        if obj.is_published:
-            return obj.content["notes"]
-        if obj.state not in selectors.SHOWN:
-            return None
-        config = TownshipConfig.objects.get(township_id=obj.township_id)
-        rows = selectors.rankings(obj).values_list("unit_id", "score")
-        return lists.assign(list(rows), config.red_list_size, config.black_list_size).notes()
+        return selectors.list_notes(obj) if obj.state in selectors.SHOWN else None
 
     def get_cases(self, obj) -> dict:
         return selectors.case_counts(obj)
@@ -165,8 +158,7 @@ class CloseList(generics.ListAPIView):
             raise PermissionDenied
 
         def handler():
-            item = close.request(township, close.month_of(data["month"]), request.user)
-            jobs.start_in_background(item.pk)
+            item = jobs.queue(township, close.month_of(data["month"]), request.user)
             return status.HTTP_202_ACCEPTED, CloseSerializer(item).data
 
         return respond_once(request, handler)

@@ -224,55 +224,51 @@ class _Run:
                    AND pc.township_id = %s AND pc.state = 'published')
         """
 
-    def tickets(self) -> None:
+    def _record_lines(self, *, table: str, source: str, counted: str, where: str, params: list):
+        """One line per record of `table` (alias r) on a grid of the township, priced by the
+        item of the grid's level for `source`; `counted`: the line sources that already count
+        such a record in a published close."""
         self.sql(
             f"""
             INSERT INTO assessment_line
                 (close_id, township_id, unit_id, item_id, source, source_id, count, points)
-            SELECT %s, t.township_id, t.grid_id, i.id, i.source, t.id, 1, i.points
-              FROM work_ticket t
-              JOIN places_unit g ON g.id = t.grid_id AND g.township_id = %s
-              {self._item_join("COALESCE(g.grid_level, 1)", "'ticket_' || t.colour")}
-             WHERE t.township_id = %s AND t.due_on >= %s AND t.due_on < %s
-               AND {self._not_counted("IN ('ticket_white', 'ticket_yellow', 'ticket_red')", "t.id")}
+            SELECT %s, r.township_id, r.grid_id, i.id, i.source, r.id, 1, i.points
+              FROM {table} r
+              JOIN places_unit g ON g.id = r.grid_id AND g.township_id = %s
+              {self._item_join("COALESCE(g.grid_level, 1)", source)}
+             WHERE r.township_id = %s AND {where}
+               AND {self._not_counted(counted, "r.id")}
             """,
-            [self.close.pk, self.township.pk, self.township.pk, self.township.pk, self.since]
-            + [self.end, self.township.pk],
+            [self.close.pk, self.township.pk, self.township.pk, self.township.pk, *params]
+            + [self.township.pk],
+        )
+
+    def tickets(self) -> None:
+        self._record_lines(
+            table="work_ticket",
+            source="'ticket_' || r.colour",
+            counted="IN ('ticket_white', 'ticket_yellow', 'ticket_red')",
+            where="r.due_on >= %s AND r.due_on < %s",
+            params=[self.since, self.end],
         )
 
     def findings(self) -> None:
-        self.sql(
-            f"""
-            INSERT INTO assessment_line
-                (close_id, township_id, unit_id, item_id, source, source_id, count, points)
-            SELECT %s, p.township_id, p.grid_id, i.id, i.source, p.id, 1, i.points
-              FROM work_problem p
-              JOIN places_unit g ON g.id = p.grid_id AND g.township_id = %s
-              {self._item_join("COALESCE(g.grid_level, 1)", "'finding'")}
-             WHERE p.township_id = %s AND p.source IN ('inspection', 'supervision')
-               AND p.raised_on >= %s AND p.raised_on < %s
-               AND {self._not_counted("= 'finding'", "p.id")}
-            """,
-            [self.close.pk, self.township.pk, self.township.pk, self.township.pk, self.since]
-            + [self.end, self.township.pk],
+        self._record_lines(
+            table="work_problem",
+            source="'finding'",
+            counted="= 'finding'",
+            where="r.source IN ('inspection', 'supervision') "
+            "AND r.raised_on >= %s AND r.raised_on < %s",
+            params=[self.since, self.end],
         )
 
     def tasks(self) -> None:
-        self.sql(
-            f"""
-            INSERT INTO assessment_line
-                (close_id, township_id, unit_id, item_id, source, source_id, count, points)
-            SELECT %s, t.township_id, t.grid_id, i.id, i.source, t.id, 1, i.points
-              FROM work_task t
-              JOIN places_unit g ON g.id = t.grid_id AND g.township_id = %s
-              {self._item_join("COALESCE(g.grid_level, 1)", "'task_done'")}
-             WHERE t.township_id = %s AND t.state = 'confirmed'
-               AND t.confirmed_at >= %s AND t.confirmed_at < %s
-               AND {self._not_counted("= 'task_done'", "t.id")}
-            """,
-            [self.close.pk, self.township.pk, self.township.pk, self.township.pk]
-            + [_db_time(_local_midnight(self.since)), _db_time(_local_midnight(self.end))]
-            + [self.township.pk],
+        self._record_lines(
+            table="work_task",
+            source="'task_done'",
+            counted="= 'task_done'",
+            where="r.state = 'confirmed' AND r.confirmed_at >= %s AND r.confirmed_at < %s",
+            params=[_db_time(_local_midnight(self.since)), _db_time(_local_midnight(self.end))],
         )
 
     def household_points(self) -> None:

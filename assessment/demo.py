@@ -107,9 +107,7 @@ def seed(townships: list[Unit], rng: random.Random) -> dict[str, dict[str, int]]
 
 def _key_work(township: Unit, user, rng: random.Random, year: int) -> int:
     items = list(KeyWork.objects.filter(township=township))
-    villages = Unit.objects.filter(
-        township=township, kind__in=(Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY)
-    ).order_by("path")
+    villages = Unit.objects.filter(township=township, kind__in=Unit.VILLAGE_KINDS).order_by("path")
     marks = [
         KeyWorkMark(
             township=township,

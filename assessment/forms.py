@@ -1,14 +1,16 @@
 """Forms of the assessment pages."""
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import idempotency
 from people.models import User
 from places.models import Unit
 
-from .models import CaseAction
+from .models import CaseAction, KeyWork
 
 
 class MonthField(forms.CharField):
@@ -87,3 +89,41 @@ class CaseActionForm(forms.Form):
             .distinct()
             .order_by("name", "username")
         )
+
+
+class MarkForm(forms.Form):
+    village = forms.ModelChoiceField(label=_("Village or community"), queryset=Unit.objects.none())
+    item = forms.ModelChoiceField(label=_("Key work"), queryset=KeyWork.objects.none())
+    points = forms.DecimalField(
+        label=_("Points"),
+        max_digits=6,
+        decimal_places=1,
+        help_text=_("Negative to deduct. A correction is a further mark."),
+    )
+    note = forms.CharField(label=_("Reason"), max_length=300)
+    idempotency_key = idempotency.KeyField()
+
+    def __init__(self, *args, villages, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: (
+            _("%(item)s (at most ±%(max)s a year)") % {"item": item.name, "max": item.max_points}
+        )
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        if points == 0:
+            raise forms.ValidationError(_("Give a number of points other than zero."))
+        return points
+
+
+class KeyWorkForm(forms.Form):
+    name = forms.CharField(label=_("Key work"), max_length=100)
+    max_points = forms.DecimalField(
+        label=_("At most (points a year, plus or minus)"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        initial=Decimal(10),
+    )

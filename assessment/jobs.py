@@ -11,6 +11,7 @@ import threading
 from django.conf import settings
 from django.db import connections
 
+from core import audit
 from core.errors import ServiceError
 
 from . import close
@@ -19,16 +20,28 @@ from .models import Close
 log = logging.getLogger(__name__)
 
 
+def queue(township, month, user) -> Close:
+    """Queue a month's close for the user (recorded) and start computing it."""
+    item = close.request(township, month, user)
+    audit.record(actor=user, action="queue", obj=item, reason=f"{item.month:%Y-%m}")
+    start_in_background(item.pk)
+    return item
+
+
+def _compute(item: Close) -> Close | None:
+    """Compute a queued close; a refusal or failure is logged (compute records it on the close)."""
+    try:
+        return close.compute(item)
+    except ServiceError as error:  # claimed elsewhere, or published meanwhile
+        log.info("close %s skipped: %s", item.pk, error.message)
+    except Exception as error:  # noqa: BLE001 (recorded on the close; the rest go on)
+        log.error("close %s failed: %s", item.pk, error)
+    return None
+
+
 def run_queued(limit: int = 10) -> list[Close]:
-    done = []
-    for item in Close.objects.filter(state=Close.State.QUEUED).select_related("township")[:limit]:
-        try:
-            done.append(close.compute(item))
-        except ServiceError as error:  # claimed elsewhere, or published meanwhile
-            log.info("close %s skipped: %s", item.pk, error.message)
-        except Exception as error:  # noqa: BLE001 (recorded on the close; the rest go on)
-            log.error("close %s failed: %s", item.pk, error)
-    return done
+    queued = Close.objects.filter(state=Close.State.QUEUED).select_related("township")[:limit]
+    return [done for done in map(_compute, queued) if done is not None]
 
 
 def start_in_background(close_id: int) -> None:
@@ -46,12 +59,8 @@ def start_in_background(close_id: int) -> None:
 
 def _run_one(close_id: int) -> None:
     try:
-        item = Close.objects.select_related("township").get(pk=close_id)
-        if item.state == Close.State.QUEUED:
-            close.compute(item)
-    except ServiceError as error:
-        log.info("close %s skipped: %s", close_id, error.message)
-    except Exception as error:  # noqa: BLE001 (recorded on the close by compute)
-        log.error("close %s failed: %s", close_id, error)
+        item = Close.objects.select_related("township").filter(pk=close_id).first()
+        if item is not None and item.state == Close.State.QUEUED:
+            _compute(item)
     finally:
         connections.close_all()

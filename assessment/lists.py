@@ -12,6 +12,8 @@ The rule, as printed under every list:
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class Lists:
@@ -67,3 +69,66 @@ def assign(scores: list[tuple[int, Decimal]], red: int, black: int) -> Lists:
             result.black_grew |= first <= count - black_n
         position = end + 1
     return result
+
+
+def competition_ranks(values: list) -> list[int]:
+    """The places of `values` sorted best first: equal values share a place (1, 1, 3 …)."""
+    ranks: list[int] = []
+    for position, value in enumerate(values, start=1):
+        ranks.append(position if position == 1 or value != values[position - 2] else ranks[-1])
+    return ranks
+
+
+# The rule and what it did in a month, in words (the officials' month page and the board).
+
+
+def rule_text(sizes: dict) -> list[str]:
+    """The list rule of assessment/lists.py, as printed under every list."""
+    return [
+        _("Villages are ranked by score, highest first; equal scores share a rank."),
+        _("The red list takes the first %(red)s places, the black list the last %(black)s.")
+        % {"red": sizes.get("red", 0), "black": sizes.get("black", 0)},
+        _("Villages tied at a list's boundary all go on it, so a list can be longer."),
+        _(
+            "A village is never on both lists: tied villages whose places reach into both "
+            "lists are on neither."
+        ),
+        _(
+            "With fewer villages than the two lists together, both lists are shortened in "
+            "proportion, so that at least the middle is on neither."
+        ),
+    ]
+
+
+def notes_text(notes: dict, sizes: dict, count: int) -> list[str]:
+    """What the rule did this month (content["notes"]), in words."""
+    lines = []
+    if notes.get("shortened"):
+        lines.append(
+            _(
+                "Only %(count)s villages were ranked, fewer than the lists' %(total)s places: "
+                "the red list was shortened to %(red)s and the black list to %(black)s."
+            )
+            % {
+                "count": count,
+                "total": sizes.get("red", 0) + sizes.get("black", 0),
+                "red": notes.get("red_size", 0),
+                "black": notes.get("black_size", 0),
+            }
+        )
+    if notes.get("red_grew"):
+        lines.append(
+            _("Villages tied at the red list's last place are all on it (%(size)s places).")
+            % {"size": notes.get("red_size", 0)}
+        )
+    if notes.get("black_grew"):
+        lines.append(
+            _("Villages tied at the black list's last place are all on it (%(size)s places).")
+            % {"size": notes.get("black_size", 0)}
+        )
+    if notes.get("tied_across"):
+        lines.append(
+            _("Villages tied across both lists, so on neither: %(count)s.")
+            % {"count": notes["tied_across"]}
+        )
+    return lines

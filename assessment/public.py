@@ -13,19 +13,19 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.errors import ServiceError
 from places.models import Unit
 from points import pdf as points_pdf
 from points.models import Publication
+from points.public import pdf_page
 
 from . import public_pdf, publication
 from .close import month_of
+from .lists import notes_text, rule_text
 from .models import Close
 
-VILLAGE_KINDS = (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY)
 # The close fields the pages read (not the computing bookkeeping).
 FIELDS = (
     "id",
@@ -72,58 +72,6 @@ def month_label(month: datetime.date) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def rule_text(sizes: dict) -> list[str]:
-    """The list rule of assessment/lists.py, as printed under every list."""
-    return [
-        _("Villages are ranked by score, highest first; equal scores share a rank."),
-        _("The red list takes the first %(red)s places, the black list the last %(black)s.")
-        % {"red": sizes.get("red", 0), "black": sizes.get("black", 0)},
-        _("Villages tied at a list's boundary all go on it, so a list can be longer."),
-        _(
-            "A village is never on both lists: tied villages whose places reach into both "
-            "lists are on neither."
-        ),
-        _(
-            "With fewer villages than the two lists together, both lists are shortened in "
-            "proportion, so that at least the middle is on neither."
-        ),
-    ]
-
-
-def notes_text(notes: dict, sizes: dict, count: int) -> list[str]:
-    """What the rule did this month (content["notes"]), in words."""
-    lines = []
-    if notes.get("shortened"):
-        lines.append(
-            _(
-                "Only %(count)s villages were ranked, fewer than the lists' %(total)s places: "
-                "the red list was shortened to %(red)s and the black list to %(black)s."
-            )
-            % {
-                "count": count,
-                "total": sizes.get("red", 0) + sizes.get("black", 0),
-                "red": notes.get("red_size", 0),
-                "black": notes.get("black_size", 0),
-            }
-        )
-    if notes.get("red_grew"):
-        lines.append(
-            _("Villages tied at the red list's last place are all on it (%(size)s places).")
-            % {"size": notes.get("red_size", 0)}
-        )
-    if notes.get("black_grew"):
-        lines.append(
-            _("Villages tied at the black list's last place are all on it (%(size)s places).")
-            % {"size": notes.get("black_size", 0)}
-        )
-    if notes.get("tied_across"):
-        lines.append(
-            _("Villages tied across both lists, so on neither: %(count)s.")
-            % {"count": notes["tied_across"]}
-        )
-    return lines
-
-
 def board_of(close: Close) -> Board:
     content = close.content or {}
     rankings = list(content.get("rankings", []))
@@ -148,7 +96,7 @@ def _township_or_404(township_id: int) -> Unit:
 
 def _village_or_404(village_id: int) -> Unit:
     return get_object_or_404(
-        Unit.objects.select_related("township"), pk=village_id, kind__in=VILLAGE_KINDS
+        Unit.objects.select_related("township"), pk=village_id, kind__in=Unit.VILLAGE_KINDS
     )
 
 
@@ -308,11 +256,11 @@ def close_pdf(request, close_id):
     """The township's month on one A4 notice: lists, rule, ranking, hashes and a QR code."""
     item = _close_or_404(close_id)
     url = request.build_absolute_uri(reverse("board:close", args=[item.pk]))
-    try:
-        content = public_pdf.board_pdf(board_of(item), url=url)
-    except points_pdf.FontMissing as error:
-        return _font_missing(request, error)
-    return _pdf_response(content, f"board-{item.township_id}-{item.month:%Y-%m}.pdf")
+    return pdf_page(
+        request,
+        lambda: public_pdf.board_pdf(board_of(item), url=url),
+        f"board-{item.township_id}-{item.month:%Y-%m}.pdf",
+    )
 
 
 @require_GET
@@ -325,18 +273,8 @@ def village_pdf(request, village_id):
         return _bad_month(request, error)
     board = board_of(item)
     url = request.build_absolute_uri(reverse("board:close", args=[item.pk]))
-    try:
-        content = public_pdf.board_pdf(board, url=url, village=unit, mine=village_view(unit, board))
-    except points_pdf.FontMissing as error:
-        return _font_missing(request, error)
-    return _pdf_response(content, f"board-village-{unit.pk}-{item.month:%Y-%m}.pdf")
-
-
-def _font_missing(request, error: points_pdf.FontMissing) -> HttpResponse:
-    return render(request, "points/public_font_missing.html", {"path": error.path}, status=503)
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_page(
+        request,
+        lambda: public_pdf.board_pdf(board, url=url, village=unit, mine=village_view(unit, board)),
+        f"board-village-{unit.pk}-{item.month:%Y-%m}.pdf",
+    )

@@ -18,8 +18,8 @@ from core import audit
 from core.errors import ServiceError
 from places.models import TownshipConfig
 
-from . import lists
-from .models import Case, Close, Ranking, Score
+from . import selectors
+from .models import Close, Score
 
 VERSION = 1
 
@@ -43,14 +43,7 @@ def _number(value) -> str:
 def content_of(close: Close) -> dict:
     """What a computed close would publish (built from its rows)."""
     config = TownshipConfig.objects.get(township=close.township)
-    rankings = list(
-        Ranking.objects.filter(close=close).select_related("unit").order_by("rank", "unit__path")
-    )
-    notes = lists.assign(
-        [(row.unit_id, row.score) for row in rankings],
-        config.red_list_size,
-        config.black_list_size,
-    ).notes()
+    rankings = list(selectors.rankings(close))
     grids = (
         Score.objects.filter(close=close, kind=Score.Kind.GRID)
         .select_related("unit")
@@ -61,7 +54,7 @@ def content_of(close: Close) -> dict:
         "township": {"id": close.township_id, "name": close.township.name},
         "month": f"{close.month:%Y-%m}",
         "sizes": {"red": config.red_list_size, "black": config.black_list_size},
-        "notes": notes,
+        "notes": selectors.list_notes(close),
         "rankings": [
             {
                 "unit": row.unit_id,
@@ -83,9 +76,7 @@ def content_of(close: Close) -> dict:
             }
             for row in grids
         ],
-        "cases": {
-            kind: Case.objects.filter(close=close, kind=kind).count() for kind in Case.Kind.values
-        },
+        "cases": selectors.case_counts(close),
     }
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
 
-from places.models import Unit
+from places.models import TownshipConfig, Unit
 
+from . import lists
 from .models import Case, Close, KeyWork, KeyWorkMark, Line, Ranking, Score, Settings
 
 SHOWN = (Close.State.COMPUTED, Close.State.PUBLISHED)
@@ -35,6 +36,15 @@ def rankings(close: Close) -> QuerySet[Ranking]:
     return Ranking.objects.filter(close=close).select_related("unit").order_by("rank", "unit__path")
 
 
+def list_notes(close: Close) -> dict:
+    """What the list rule did in the month: as published, or as the rankings stand now."""
+    if close.is_published:
+        return close.content["notes"]
+    config = TownshipConfig.objects.get(township_id=close.township_id)
+    rows = Ranking.objects.filter(close=close).values_list("unit_id", "score")
+    return lists.assign(list(rows), config.red_list_size, config.black_list_size).notes()
+
+
 def score(close: Close, unit: Unit, kind: str = Score.Kind.GRID) -> Score | None:
     return Score.objects.filter(close=close, unit=unit, kind=kind).first()
 
@@ -42,7 +52,7 @@ def score(close: Close, unit: Unit, kind: str = Score.Kind.GRID) -> Score | None
 def children(close: Close, unit: Unit) -> QuerySet[Score]:
     """The scores averaged into `unit`'s (its child grids; a village's top grids)."""
     rows = Score.objects.filter(close=close, kind=Score.Kind.GRID).select_related("unit")
-    if unit.kind in (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY):
+    if unit.kind in Unit.VILLAGE_KINDS:
         rows = rows.filter(unit__village=unit).exclude(unit__parent__village=unit)
     else:
         rows = rows.filter(parent_id=unit.pk)
@@ -129,9 +139,7 @@ def year_report(township: Unit, year: int) -> dict:
         township=township, year=year
     ).values_list("village_id", "item_id", "points"):
         marks[(village_id, item_id)] = marks.get((village_id, item_id), Decimal(0)) + points
-    villages = Unit.objects.filter(
-        township=township, kind__in=(Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY)
-    ).order_by("path")
+    villages = Unit.objects.filter(township=township, kind__in=Unit.VILLAGE_KINDS).order_by("path")
     rows = []
     for village in villages:
         base = monthly.get(village.pk)
@@ -148,10 +156,8 @@ def year_report(township: Unit, year: int) -> dict:
             }
         )
     ranked = sorted((r for r in rows if r["total"] is not None), key=lambda r: -r["total"])
-    rank = 0
-    for position, row in enumerate(ranked, start=1):
-        if position == 1 or row["total"] != ranked[position - 2]["total"]:
-            rank = position
+    places = lists.competition_ranks([row["total"] for row in ranked])
+    for row, rank in zip(ranked, places, strict=True):
         row["rank"] = rank
         row["excellent"] = rank <= excellent_n
         row["reward"] = reward if row["excellent"] else 0

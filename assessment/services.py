@@ -146,7 +146,7 @@ def mark_key_work(
     *, village: Unit, item: KeyWork, year: int, points: Decimal, note: str, user
 ) -> KeyWorkMark:
     """A village's marks on a key-work item for a year; corrections are further marks."""
-    if village.kind not in (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY):
+    if village.kind not in Unit.VILLAGE_KINDS:
         raise ServiceError(
             _("Key work is marked for villages and communities."), code="not_village"
         )

@@ -24,25 +24,18 @@ def ensure(township: Unit) -> Settings:
     data from then on, renamed or added to like any other.
     """
     settings, created = Settings.objects.get_or_create(township=township)
-    if not created and Item.objects.filter(township=township).exists():
-        return settings
-    with translation.override(django_settings.LANGUAGE_CODE):
-        _defaults(township, settings, created)
+    if created:
+        with translation.override(django_settings.LANGUAGE_CODE):
+            labels = dict(Source.choices)
+            Item.objects.bulk_create(
+                [
+                    Item(township=township, source=source, name=str(labels[source]), points=points)
+                    for source, points in DEFAULT_ITEMS.items()
+                ],
+                ignore_conflicts=True,
+            )
+            KeyWork.objects.bulk_create(
+                [KeyWork(township=township, name=_(name)) for name in DEFAULT_KEY_WORK],
+                ignore_conflicts=True,
+            )
     return settings
-
-
-def _defaults(township: Unit, settings: Settings, created: bool) -> None:
-    if created or not Item.objects.filter(township=township).exists():
-        labels = dict(Source.choices)
-        Item.objects.bulk_create(
-            [
-                Item(township=township, source=source, name=str(labels[source]), points=points)
-                for source, points in DEFAULT_ITEMS.items()
-            ],
-            ignore_conflicts=True,
-        )
-    if created and not KeyWork.objects.filter(township=township).exists():
-        KeyWork.objects.bulk_create(
-            [KeyWork(township=township, name=_(name)) for name in DEFAULT_KEY_WORK],
-            ignore_conflicts=True,
-        )

@@ -1,7 +1,5 @@
 """API plumbing shared by every app: errors as {"code", "detail"}, and integer filters."""
 
-import hashlib
-
 from django import forms
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -203,10 +201,4 @@ def _canonical(data):
 
 
 def _file_digest(value):
-    if not hasattr(value, "chunks"):
-        return value
-    digest = hashlib.sha256()
-    for chunk in value.chunks():
-        digest.update(chunk)
-    value.seek(0)
-    return digest.hexdigest()
+    return idempotency.file_digest(value) if hasattr(value, "chunks") else value

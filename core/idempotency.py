@@ -132,11 +132,12 @@ def form_fingerprint(request, key_field: str = FORM_FIELD) -> str:
     """Method, path and the posted fields (files by their content's hash), key and token aside."""
     skip = NOT_FINGERPRINTED | {key_field}
     fields = {name: values for name, values in request.POST.lists() if name not in skip}
-    files = {name: [_file_digest(f) for f in values] for name, values in request.FILES.lists()}
+    files = {name: [file_digest(f) for f in values] for name, values in request.FILES.lists()}
     return fingerprint(request.method, request.get_full_path(), fields, files)
 
 
-def _file_digest(upload) -> str:
+def file_digest(upload) -> str:
+    """The SHA-256 of an uploaded file's content (read in chunks, then rewound)."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

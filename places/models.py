@@ -32,6 +32,7 @@ class Unit(models.Model):
         JOINT = "joint", _("Joint households (联户)")
 
     ADMIN_KINDS = (Kind.VILLAGE, Kind.COMMUNITY, Kind.GROUP)
+    VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)  # what the villages' lists and boards rank
     GRID_KINDS = (Kind.GRID, Kind.JOINT)
     PARENT_KINDS = {
         Kind.COUNTY: (),

@@ -5,6 +5,8 @@ to, and a village's chain as JSON for independent checking. The points card PDF 
 officials: it needs a login and the household in the user's scope.
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -77,11 +79,13 @@ def publication(request, publication_id):
     return render(request, "points/public_publication.html", context)
 
 
-def _font_missing(request, error: pdf.FontMissing) -> HttpResponse:
-    return render(request, "points/public_font_missing.html", {"path": error.path}, status=503)
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+def pdf_page(request, build: Callable[[], bytes], filename: str) -> HttpResponse:
+    """The PDF that `build` makes, shown inline; the page saying the print font is missing
+    (503) when it is. Shared by every printable notice (points, the assessment's board)."""
+    try:
+        content = build()
+    except pdf.FontMissing as error:
+        return render(request, "points/public_font_missing.html", {"path": error.path}, status=503)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -91,11 +95,11 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def publication_pdf(request, publication_id):
     item = _publication_or_404(publication_id)
     url = request.build_absolute_uri(reverse("public:publication", args=[item.pk]))
-    try:
-        content = pdf.publication_pdf(item, url=url)
-    except pdf.FontMissing as error:
-        return _font_missing(request, error)
-    return _pdf_response(content, f"points-{item.village_id}-{item.quarter}.pdf")
+    return pdf_page(
+        request,
+        lambda: pdf.publication_pdf(item, url=url),
+        f"points-{item.village_id}-{item.quarter}.pdf",
+    )
 
 
 def _head_name(household) -> str:
@@ -118,8 +122,9 @@ def card(request, household_id):
     )
     token = services.card_for(household).token
     village_unit = household.group.village
-    try:
-        content = pdf.card_pdf(
+    return pdf_page(
+        request,
+        lambda: pdf.card_pdf(
             village=village_unit.name,
             township=village_unit.township.name,
             number=household.number,
@@ -128,10 +133,9 @@ def card(request, household_id):
             as_of=timezone.localdate(),
             url=request.build_absolute_uri(reverse("public:verify", args=[token])),
             created=timezone.now(),
-        )
-    except pdf.FontMissing as error:
-        return _font_missing(request, error)
-    return _pdf_response(content, f"points-card-{household.number}.pdf")
+        ),
+        f"points-card-{household.number}.pdf",
+    )
 
 
 @require_GET

@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from core.scope import VIEW, Scope
@@ -26,9 +26,9 @@ def supermarkets(scope: Scope, cap: str = VIEW) -> QuerySet[Supermarket]:
 
 
 def goods_with_stock(supermarket: Supermarket, *, active_only: bool = False) -> QuerySet[Goods]:
-    goods = Goods.objects.filter(supermarket=supermarket).annotate(
-        stock=Coalesce(Sum("stock_entries__quantity"), 0, output_field=IntegerField())
-    )
+    """The supermarket's goods with `stock`: their on_hand (kept equal to the sum of their stock
+    entries by the services), not a sum over their whole history on every page."""
+    goods = Goods.objects.filter(supermarket=supermarket).annotate(stock=F("on_hand"))
     if active_only:
         goods = goods.filter(active=True)
     return goods.order_by("name")

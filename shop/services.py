@@ -245,10 +245,6 @@ def restock(*, goods: Goods, quantity: int, cost_yuan: Decimal, fund: str, actor
     return entry
 
 
-def _refuse_short(goods: Goods, on_hand: int, wanted: int) -> None:
-    raise _short(goods.name, goods.unit, on_hand, wanted)
-
-
 def _short(name: str, unit: str, on_hand: int, wanted: int) -> ServiceError:
     return ServiceError(
         _("Out of stock: only %(left)d %(unit)s of %(name)s left, %(wanted)d wanted.")
@@ -266,7 +262,7 @@ def write_off(*, goods: Goods, quantity: int, reason: str, actor) -> StockEntry:
         raise ServiceError(_("Say why the goods are written off."), code="reason_required")
     goods = _lock_goods([goods.pk])[0]
     if goods.on_hand < quantity:
-        _refuse_short(goods, goods.on_hand, quantity)
+        raise _short(goods.name, goods.unit, goods.on_hand, quantity)
     entry = _entry(goods, StockEntry.Kind.WRITE_OFF, -quantity, actor, reason=reason.strip())
     entry.save()
     add_on_hand({goods.pk: -quantity})
@@ -294,7 +290,7 @@ def correct_stock_entry(*, entry: StockEntry, reason: str, actor) -> StockEntry:
     if StockEntry.objects.filter(corrects=entry).exists():
         raise ServiceError(_("This entry has already been corrected."), code="already_corrected")
     if goods.on_hand - entry.quantity < 0:
-        _refuse_short(goods, goods.on_hand, entry.quantity)
+        raise _short(goods.name, goods.unit, goods.on_hand, entry.quantity)
     correction = _entry(
         goods, StockEntry.Kind.CORRECTION, -entry.quantity, actor, reason=reason, corrects=entry
     )
@@ -567,7 +563,7 @@ def _redeem_in_python(
         raise _unknown_goods(missing)
     for gid, quantity in sorted(lines.items()):
         if goods[gid].on_hand < quantity:
-            _refuse_short(goods[gid], goods[gid].on_hand, quantity)
+            raise _short(goods[gid].name, goods[gid].unit, goods[gid].on_hand, quantity)
     total = sum(goods[gid].price * quantity for gid, quantity in lines.items())
     now = timezone.now()
     day = timezone.localdate(now)
@@ -638,7 +634,7 @@ def _check_stock(goods: dict[int, Goods], lines: dict[int, int]) -> None:
     """The stock of every line, read from the locked goods rows."""
     for gid, quantity in sorted(lines.items()):
         if goods[gid].on_hand < quantity:
-            _refuse_short(goods[gid], goods[gid].on_hand, quantity)
+            raise _short(goods[gid].name, goods[gid].unit, goods[gid].on_hand, quantity)
 
 
 def keeper_may_void(receipt: Receipt, today: datetime.date | None = None) -> bool:

@@ -13,13 +13,12 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from people import access as people_access
 from places import selectors as place_selectors
 from places.models import Unit
 from work import access as work_access
@@ -27,20 +26,16 @@ from work import selectors as work_selectors
 from work.models import Problem
 
 from .. import access, selectors
-from ..models import Case, Close, Ranking, Score
+from ..lists import competition_ranks
+from ..models import Case, Ranking, Score
+from ._common import first_township, scope_of, scored_unit_or_404, township_or_404
 
 CHART_MONTHS = 12
-VILLAGE_KINDS = (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY)
 
 
 def _number(value: Decimal | None) -> float | None:
     """A score for the charts (two decimals, as published)."""
     return None if value is None else float(round(value, 2))
-
-
-def _township_or_404(request, township_id) -> Unit:
-    scope = people_access.scope_for(request.user)
-    return get_object_or_404(access.townships(scope).select_related("parent"), pk=township_id)
 
 
 # --- Dashboard ------------------------------------------------------------------------------
@@ -50,10 +45,7 @@ def _township_or_404(request, township_id) -> Unit:
 @require_GET
 def dashboard_home(request):
     """The dashboard of the user's first township."""
-    township = access.townships(people_access.scope_for(request.user)).first()
-    if township is None:
-        raise Http404
-    return redirect("assessment:dashboard", township_id=township.pk)
+    return redirect("assessment:dashboard", township_id=first_township(request).pk)
 
 
 def _trend(closes, villages, township) -> tuple[dict, list[dict]]:
@@ -136,13 +128,13 @@ def _overdue(request, township, villages) -> list[dict]:
 @login_required
 @require_GET
 def dashboard(request, township_id):
-    township = _township_or_404(request, township_id)
-    scope = people_access.scope_for(request.user)
+    township = township_or_404(request, township_id)
+    scope = scope_of(request)
     closes = list(selectors.closes(township).filter(state__in=selectors.SHOWN)[:CHART_MONTHS])
     closes.reverse()  # oldest first, as the charts read
     villages = list(
         place_selectors.units(scope)
-        .filter(township=township, kind__in=VILLAGE_KINDS)
+        .filter(township=township, kind__in=Unit.VILLAGE_KINDS)
         .order_by("path")
     )
     own, trend = _trend(closes, villages, township)
@@ -222,12 +214,8 @@ def dashboard(request, township_id):
 
 def _ranked(rows: list[Score]) -> list[dict]:
     """Scores (highest first) with their place; equal scores share it."""
-    ranked, rank = [], 0
-    for position, row in enumerate(rows, start=1):
-        if position == 1 or row.score != rows[position - 2].score:
-            rank = position
-        ranked.append({"score": row, "rank": rank})
-    return ranked
+    places = competition_ranks([row.score for row in rows])
+    return [{"score": row, "rank": rank} for row, rank in zip(rows, places, strict=True)]
 
 
 @login_required
@@ -235,26 +223,14 @@ def _ranked(rows: list[Score]) -> list[dict]:
 def compare(request, close_id, unit_id):
     """横纵比对: a unit's score in a month beside its siblings', its past months', and for a
     township the county's other townships' (published months only)."""
-    scope = people_access.scope_for(request.user)
-    close = get_object_or_404(
-        Close.objects.filter(state__in=selectors.SHOWN).select_related("township__parent"),
-        pk=close_id,
-    )
-    unit = get_object_or_404(Unit.objects.select_related("village", "parent"), pk=unit_id)
-    if not access.can_view_unit(scope, unit):
-        raise Http404
+    close, unit, own = scored_unit_or_404(request, close_id, unit_id)
     township = close.township
-    if unit.pk != township.pk and unit.township_id != township.pk:
-        raise Http404
-    sees_township = access.can_view_township(scope, township)
+    sees_township = access.can_view_township(scope_of(request), township)
     # A month not yet published is for those who close it; below the township only the
     # published months (public anyway) are compared.
     if not close.is_published and not sees_township:
         raise Http404
-    kind = Score.Kind.VILLAGE if unit.kind in VILLAGE_KINDS else Score.Kind.GRID
-    own = selectors.score(close, unit, kind)
-    if own is None:
-        raise Http404
+    kind = own.kind
     is_township = unit.pk == township.pk
     siblings = [] if is_township else _ranked(list(selectors.siblings(close, unit, kind)))
     place = next((row["rank"] for row in siblings if row["score"].unit_id == unit.pk), None)

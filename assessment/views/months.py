@@ -16,27 +16,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import audit
 from core.errors import ServiceError
 from core.views import apply_form, is_htmx
-from people import access as people_access
-from places import selectors as place_selectors
-from places.models import TownshipConfig, Unit
+from places.models import TownshipConfig
 
 from .. import access, close, jobs, lists, publication, selectors, services, setup
 from ..forms import AdjustmentForm, CaseActionForm, CloseForm, ItemForm, PublishForm
 from ..models import Adjustment, Case, Close, Item, Line, Score, Source
-
-
-def _scope(request):
-    return people_access.scope_for(request.user)
-
-
-def _township(scope, township_id) -> Unit:
-    return get_object_or_404(place_selectors.township_of(scope), pk=township_id)
+from ._common import managed_township, scope_of, scored_unit_or_404, township_or_404
 
 
 def _month(value: str) -> datetime.date:
     try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
+        return close.month_of(value)
+    except ServiceError:
         raise Http404 from None
 
 
@@ -47,7 +38,7 @@ def _previous_month() -> datetime.date:
 @login_required
 @require_GET
 def index(request):
-    townships = list(access.townships(_scope(request)))
+    townships = list(access.townships(scope_of(request)))
     if not townships:
         raise PermissionDenied
     if len(townships) == 1:
@@ -58,13 +49,11 @@ def index(request):
 @login_required
 @require_GET
 def months(request, township_id):
-    scope = _scope(request)
-    township = _township(scope, township_id)
-    may_manage = access.can_manage(scope, township)
+    township = township_or_404(request, township_id)
     context = {
         "township": township,
         "closes": selectors.closes(township),
-        "may_manage": may_manage,
+        "may_manage": access.can_manage(scope_of(request), township),
         "form": CloseForm(initial={"month": f"{_previous_month():%Y-%m}"}),
     }
     return render(request, "assessment/months.html", context)
@@ -74,27 +63,23 @@ def months(request, township_id):
 @require_POST
 def start(request, township_id):
     """Queue the month's close; the worker (or a thread of this process) computes it."""
-    scope = _scope(request)
-    township = _township(scope, township_id)
-    if not access.can_manage(scope, township):
-        raise PermissionDenied
+    township = managed_township(request, township_id)
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["month"][0])
         return redirect("assessment:months", township.pk)
     try:
-        item = close.request(township, form.cleaned_data["month"], request.user)
+        item = jobs.queue(township, form.cleaned_data["month"], request.user)
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("assessment:months", township.pk)
-    audit.record(actor=request.user, action="queue", obj=item, reason=f"{item.month:%Y-%m}")
-    jobs.start_in_background(item.pk)
     messages.success(request, _("The month is being computed; this page shows its progress."))
     return redirect("assessment:month", township.pk, f"{item.month:%Y-%m}")
 
 
-def _close_or_404(scope, township_id, month) -> Close:
-    township = _township(scope, township_id)
+def _close_or_404(request, township_id, month, *, manage: bool = False) -> Close:
+    """The township's month (404 outside the user's view; 403 if `manage` and they only see)."""
+    township = (managed_township if manage else township_or_404)(request, township_id)
     return get_object_or_404(
         Close.objects.select_related("township", "published_by"),
         township=township,
@@ -105,33 +90,30 @@ def _close_or_404(scope, township_id, month) -> Close:
 @login_required
 @require_GET
 def month(request, township_id, month):
-    scope = _scope(request)
-    item = _close_or_404(scope, township_id, month)
+    item = _close_or_404(request, township_id, month)
     township = item.township
     context = {
         "close": item,
         "township": township,
-        "may_manage": access.can_manage(scope, township),
+        "may_manage": access.can_manage(scope_of(request), township),
         "shown": item.state in selectors.SHOWN,
         "publish_form": PublishForm(),
         "month_label": f"{item.month:%Y-%m}",
     }
     if context["shown"]:
-        config = TownshipConfig.objects.get(township=township)
+        if item.is_published:
+            sizes = item.content["sizes"]
+        else:
+            config = TownshipConfig.objects.get(township=township)
+            sizes = {"red": config.red_list_size, "black": config.black_list_size}
         rankings = list(selectors.rankings(item))
-        chosen = lists.assign(
-            [(row.unit_id, row.score) for row in rankings],
-            config.red_list_size,
-            config.black_list_size,
-        )
         context.update(
             rankings=rankings,
             red=[row for row in rankings if row.on_list == "red"],
             black=[row for row in rankings if row.on_list == "black"],
-            notes=item.content["notes"] if item.is_published else chosen.notes(),
-            sizes={"red": config.red_list_size, "black": config.black_list_size},
+            rule=lists.rule_text(sizes),
+            notes=lists.notes_text(selectors.list_notes(item), sizes, len(rankings)),
             township_score=selectors.score(item, township),
-            top_grids=selectors.children(item, township),
             case_counts=selectors.case_counts(item),
             intact=publication.is_intact(item) if item.is_published else None,
         )
@@ -142,7 +124,7 @@ def month(request, township_id, month):
 @require_GET
 def status(request, township_id, month):
     """The progress panel (htmx polls it while the close is queued or running)."""
-    item = _close_or_404(_scope(request), township_id, month)
+    item = _close_or_404(request, township_id, month)
     response = render(request, "assessment/_status.html", {"close": item})
     if is_htmx(request) and item.state not in (Close.State.QUEUED, Close.State.RUNNING):
         if request.GET.get("was") in (Close.State.QUEUED, Close.State.RUNNING):
@@ -153,27 +135,18 @@ def status(request, township_id, month):
 @login_required
 @require_POST
 def recompute(request, township_id, month):
-    scope = _scope(request)
-    item = _close_or_404(scope, township_id, month)
-    if not access.can_manage(scope, item.township):
-        raise PermissionDenied
+    item = _close_or_404(request, township_id, month, manage=True)
     try:
-        item = close.request(item.township, item.month, request.user)
+        item = jobs.queue(item.township, item.month, request.user)
     except ServiceError as error:
         messages.error(request, error.message)
-    else:
-        audit.record(actor=request.user, action="queue", obj=item, reason=f"{item.month:%Y-%m}")
-        jobs.start_in_background(item.pk)
     return redirect("assessment:month", item.township_id, month)
 
 
 @login_required
 @require_POST
 def publish(request, township_id, month):
-    scope = _scope(request)
-    item = _close_or_404(scope, township_id, month)
-    if not access.can_manage(scope, item.township):
-        raise PermissionDenied
+    item = _close_or_404(request, township_id, month, manage=True)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say on whose authority the month is published."))
@@ -241,19 +214,8 @@ def _describe(lines: list[Line]) -> list[dict]:
 @require_GET
 def unit_score(request, close_id, unit_id):
     """A unit's score in a month: how it was made (lines or the children averaged)."""
-    scope = _scope(request)
-    item = get_object_or_404(
-        Close.objects.select_related("township"), pk=close_id, state__in=selectors.SHOWN
-    )
-    unit = get_object_or_404(Unit.objects.select_related("village", "parent"), pk=unit_id)
-    if unit.township_id != item.township_id and unit.pk != item.township_id:
-        raise Http404
-    if not access.can_view_unit(scope, unit):
-        raise Http404
-    kind = Score.Kind.VILLAGE if unit.kind in Unit.ADMIN_KINDS else Score.Kind.GRID
-    row = selectors.score(item, unit, kind)
-    if row is None:
-        raise Http404
+    item, unit, row = scored_unit_or_404(request, close_id, unit_id)
+    kind = row.kind
     context = {
         "close": item,
         "unit": unit,
@@ -262,7 +224,7 @@ def unit_score(request, close_id, unit_id):
         "children": selectors.children(item, unit),
         "base": setup.ensure(item.township).base_score,
         "month_label": f"{item.month:%Y-%m}",
-        "may_see_month": access.can_view_township(scope, item.township),
+        "may_see_month": access.can_view_township(scope_of(request), item.township),
     }
     return render(request, "assessment/unit_score.html", context)
 
@@ -270,10 +232,7 @@ def unit_score(request, close_id, unit_id):
 @login_required
 @require_GET
 def cases(request, township_id):
-    scope = _scope(request)
-    township = _township(scope, township_id)
-    if not access.can_manage(scope, township):
-        raise PermissionDenied
+    township = managed_township(request, township_id)
     state = request.GET.get("state") or None
     if state and state not in Case.State.values:
         state = None
@@ -289,11 +248,10 @@ def cases(request, township_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case(request, pk):
-    scope = _scope(request)
     item = get_object_or_404(
         Case.objects.select_related("close", "township", "unit", "user", "assignment"), pk=pk
     )
-    if not access.can_manage(scope, item.township):
+    if not access.can_manage(scope_of(request), item.township):
         raise Http404
     form = CaseActionForm(request.POST or None, township=item.township)
     if request.method == "POST":
@@ -324,10 +282,7 @@ def case(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def adjustments(request, township_id):
-    scope = _scope(request)
-    township = _township(scope, township_id)
-    if not access.can_manage(scope, township):
-        raise PermissionDenied
+    township = managed_township(request, township_id)
     form = AdjustmentForm(
         request.POST or None,
         township=township,
@@ -361,11 +316,8 @@ def adjustments(request, township_id):
 @require_http_methods(["GET", "POST"])
 def items(request, township_id):
     """The township's assessment list: what each source is worth, per grid level."""
-    scope = _scope(request)
-    township = _township(scope, township_id)
-    may_manage = access.can_manage(scope, township)
-    if not may_manage and not access.can_view_township(scope, township):
-        raise PermissionDenied
+    township = township_or_404(request, township_id)
+    may_manage = access.can_manage(scope_of(request), township)
     settings = setup.ensure(township)
     if request.method == "POST":
         if not may_manage:

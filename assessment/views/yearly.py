@@ -10,54 +10,33 @@ township; marking and adding items need MANAGE.
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import excel, idempotency
 from core.views import apply_form
-from people import access as people_access
 from places import selectors as place_selectors
 from places.models import Unit
 
 from .. import access, selectors, services, setup
+from ..forms import KeyWorkForm, MarkForm
 from ..models import KeyWork, KeyWorkMark
+from ._common import first_township, managed_township, scope_of, township_or_404
 
-VILLAGE_KINDS = (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY)
 FIRST_YEAR = 2000
-
-
-def _township_or_404(request, township_id) -> Unit:
-    scope = people_access.scope_for(request.user)
-    return get_object_or_404(access.townships(scope), pk=township_id)
-
-
-def _managed_township(request, township_id) -> Unit:
-    """The township if the user manages it; 404 outside their view, 403 if they only see it."""
-    township = _township_or_404(request, township_id)
-    if not access.can_manage(people_access.scope_for(request.user), township):
-        raise PermissionDenied
-    return township
 
 
 def _check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= timezone.localdate().year + 1:
         raise Http404
     return year
-
-
-def _item_name(item: KeyWork) -> str:
-    """The defaults are stored in English with the Chinese term and shown translated."""
-    return _(item.name)
 
 
 def _marks(township: Unit, year: int) -> list[KeyWorkMark]:
@@ -75,16 +54,14 @@ def _marks(township: Unit, year: int) -> list[KeyWorkMark]:
 @require_GET
 def year_home(request):
     """This year's report of the user's first township."""
-    township = access.townships(people_access.scope_for(request.user)).first()
-    if township is None:
-        raise Http404
+    township = first_township(request)
     return redirect("assessment:year", township_id=township.pk, year=timezone.localdate().year)
 
 
 def _report(township: Unit, year: int) -> dict:
     setup.ensure(township)  # the default key-work items, the first time
     report = selectors.year_report(township, year)
-    names = [_item_name(item) for item in report["items"]]
+    names = [item.name for item in report["items"]]
     report["item_names"] = names
     for row in report["rows"]:
         row["cells"] = list(zip(names, row["key_work"], strict=True))
@@ -95,7 +72,7 @@ def _report(township: Unit, year: int) -> dict:
 @login_required
 @require_GET
 def year_report(request, township_id, year):
-    township = _township_or_404(request, township_id)
+    township = township_or_404(request, township_id)
     year = _check_year(year)
     report = _report(township, year)
     context = {
@@ -104,7 +81,7 @@ def year_report(request, township_id, year):
         "report": report,
         "excellent_count": sum(1 for row in report["rows"] if row["excellent"]),
         "marks": _marks(township, year),
-        "can_manage": access.can_manage(people_access.scope_for(request.user), township),
+        "can_manage": access.can_manage(scope_of(request), township),
         "previous_year": year - 1 if year > FIRST_YEAR else None,
         "next_year": year + 1 if year <= timezone.localdate().year else None,
     }
@@ -118,7 +95,7 @@ def _number(value: Decimal | None) -> Decimal | None:
 @login_required
 @require_GET
 def year_export(request, township_id, year):
-    township = _township_or_404(request, township_id)
+    township = township_or_404(request, township_id)
     year = _check_year(year)
     report = _report(township, year)
     headers = [
@@ -157,47 +134,17 @@ def year_export(request, township_id, year):
 # --- Key-work marks -------------------------------------------------------------------------
 
 
-class MarkForm(forms.Form):
-    village = forms.ModelChoiceField(
-        label=gettext_lazy("Village or community"), queryset=Unit.objects.none()
-    )
-    item = forms.ModelChoiceField(label=gettext_lazy("Key work"), queryset=KeyWork.objects.none())
-    points = forms.DecimalField(
-        label=gettext_lazy("Points"),
-        max_digits=6,
-        decimal_places=1,
-        help_text=gettext_lazy("Negative to deduct. A correction is a further mark."),
-    )
-    note = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
-    idempotency_key = idempotency.KeyField()
-
-    def __init__(self, *args, villages, items, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
-        self.fields["item"].queryset = items
-        self.fields["item"].label_from_instance = lambda item: (
-            _("%(item)s (at most ±%(max)s a year)")
-            % {"item": _item_name(item), "max": item.max_points}
-        )
-
-    def clean_points(self):
-        points = self.cleaned_data["points"]
-        if points == 0:
-            raise forms.ValidationError(_("Give a number of points other than zero."))
-        return points
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def mark_new(request, township_id, year):
-    township = _managed_township(request, township_id)
+    township = managed_township(request, township_id)
     year = _check_year(year)
     setup.ensure(township)
-    scope = people_access.scope_for(request.user)
+    scope = scope_of(request)
     form = MarkForm(
         request.POST or None,
         villages=place_selectors.units(scope)
-        .filter(township=township, kind__in=VILLAGE_KINDS)
+        .filter(township=township, kind__in=Unit.VILLAGE_KINDS)
         .order_by("path"),
         items=KeyWork.objects.filter(township=township),
     )
@@ -230,21 +177,10 @@ def mark_new(request, township_id, year):
 # --- Key-work items -------------------------------------------------------------------------
 
 
-class KeyWorkForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Key work"), max_length=100)
-    max_points = forms.DecimalField(
-        label=gettext_lazy("At most (points a year, plus or minus)"),
-        max_digits=6,
-        decimal_places=1,
-        min_value=Decimal("0.1"),
-        initial=Decimal(10),
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def keywork(request, township_id):
-    township = _managed_township(request, township_id)
+    township = managed_township(request, township_id)
     setup.ensure(township)
     form = KeyWorkForm(request.POST or None)
     if request.method == "POST":
@@ -263,7 +199,7 @@ def keywork(request, township_id):
             )
             return redirect("assessment:keywork", township_id=township.pk)
     items = [
-        {"item": item, "name": _item_name(item), "marks": item.n_marks}
+        {"item": item, "name": item.name, "marks": item.n_marks}
         for item in KeyWork.objects.filter(township=township).annotate(n_marks=Count("marks"))
     ]
     context = {
