@@ -14,12 +14,14 @@ count by their ledger month.
 """
 
 import datetime
+import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -32,6 +34,9 @@ from .models import Case, Close, Line, Ranking, Score
 
 LOOKBACK_MONTHS = 12
 STALE_RUN = datetime.timedelta(hours=2)  # a "running" close older than this was interrupted
+# PostgreSQL's memory for the household-points step's hashes of a run's households (one
+# transaction; the default 4 MB spills a county's million households to disk in batches).
+WORK_MEM = "128MB"
 
 # (step label, progress when done); labels are translated where shown.
 STEPS = [
@@ -109,8 +114,20 @@ def request(township: Unit, month: datetime.date, user=None) -> Close:
     return close
 
 
-def _claim(close: Close) -> bool:
-    """Mark the close running unless another run has it (compare-and-set, both databases)."""
+def _since(township_ids: list[int], month: datetime.date) -> dict[int, datetime.date]:
+    """From which month each township's close counts records not counted yet (see above)."""
+    first_published = dict(
+        Close.objects.filter(township_id__in=township_ids, state=Close.State.PUBLISHED)
+        .values("township_id")
+        .annotate(first=Min("month"))
+        .values_list("township_id", "first")
+    )
+    floor = _months_back(month, LOOKBACK_MONTHS)
+    return {t: max(min(first_published.get(t, month), month), floor) for t in township_ids}
+
+
+def _claim(close: Close, run: uuid.UUID, since: datetime.date) -> bool:
+    """Mark the close running in `run` unless another run has it (compare-and-set, both DBs)."""
     now = timezone.now()
     startable = Q(state__in=[Close.State.QUEUED, Close.State.COMPUTED, Close.State.FAILED]) | Q(
         state=Close.State.RUNNING, started_at__lt=now - STALE_RUN
@@ -118,7 +135,15 @@ def _claim(close: Close) -> bool:
     claimed = (
         Close.objects.filter(startable, pk=close.pk)
         .exclude(state=Close.State.PUBLISHED)
-        .update(state=Close.State.RUNNING, started_at=now, progress=0, step="", error="")
+        .update(
+            state=Close.State.RUNNING,
+            started_at=now,
+            progress=0,
+            step="",
+            error="",
+            run=run,
+            since=since,
+        )
     )
     return claimed == 1
 
@@ -127,24 +152,53 @@ def compute(close: Close, progress: Progress | None = None) -> Close:
     """Compute the close's month; idempotent until published (each run replaces the last)."""
     if close.is_published:
         raise ServiceError(_("This month is published and frozen."), code="published")
-    if not _claim(close):
+    done = compute_many([close], progress)
+    if not done:
         raise ServiceError(_("This month is being computed right now."), code="running")
+    return done[0]
+
+
+def compute_many(closes: list[Close], progress: Progress | None = None) -> list[Close]:
+    """Compute closes of one month together: each step is one statement for all their townships.
+
+    A county's month end is one pass, not a pass per township. The closes another run has
+    claimed, and published ones, are left out; the computed ones are returned.
+    """
+    if not closes:
+        return []
+    months = {item.month for item in closes}
+    if len(months) != 1:
+        raise ValueError("closes of one month at a time")
+    month = months.pop()
+    run = uuid.uuid4()
+    since = _since([item.township_id for item in closes], month)
+    claimed = [
+        item
+        for item in closes
+        if not item.is_published and _claim(item, run, since[item.township_id])
+    ]
+    if not claimed:
+        return []
+    if connection.vendor == "postgresql":
+        # Fresh statistics of the small close table, so that the planner knows how many
+        # townships the run covers (one: index look-ups; a county: scans and hash joins).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE assessment_close")
     try:
-        _Run(close, progress).all()
+        _Run(run, month, [item.township for item in claimed], progress).all()
     except Exception as error:
-        Close.objects.filter(pk=close.pk).update(
+        Close.objects.filter(run=run).update(
             state=Close.State.FAILED, error=f"{type(error).__name__}: {error}"[:500]
         )
         raise
-    Close.objects.filter(pk=close.pk).update(
+    Close.objects.filter(run=run).update(
         state=Close.State.COMPUTED,
         progress=100,
         step="",
         computed_at=timezone.now(),
-        runs=close.runs + 1,
+        runs=F("runs") + 1,
     )
-    close.refresh_from_db()
-    return close
+    return list(Close.objects.filter(run=run).select_related("township").order_by("township__path"))
 
 
 def close_month(township: Unit, month, user=None, progress: Progress | None = None) -> Close:
@@ -153,26 +207,21 @@ def close_month(township: Unit, month, user=None, progress: Progress | None = No
 
 
 class _Run:
-    """One computation of a close; each method is one step (its own transaction)."""
+    """One computation of a month's closes (the run); each method is one step (its own
+    transaction) covering every close of the run: `c` in the SQL is the run's close of the
+    row's township."""
 
-    def __init__(self, close: Close, progress: Progress | None):
-        self.close = close
+    def __init__(self, run: uuid.UUID, month: datetime.date, townships, progress):
+        self.run = Close._meta.get_field("run").get_db_prep_value(run, connection)
         self.progress = progress
-        self.township = close.township
-        self.config = TownshipConfig.objects.get_or_create(township=self.township)[0]
-        self.settings = setup.ensure(self.township)
-        self.month = close.month
-        self.end = next_month(self.month)
-        first_published = (
-            Close.objects.filter(township=self.township, state=Close.State.PUBLISHED)
-            .order_by("month")
-            .values_list("month", flat=True)
-            .first()
-        )
-        self.since = max(
-            min(first_published or self.month, self.month),
-            _months_back(self.month, LOOKBACK_MONTHS),
-        )
+        self.month = month
+        self.end = next_month(month)
+        self.townships = townships
+        self.configs = {}
+        for township in townships:  # the defaults, the first time a township is closed
+            setup.ensure(township)
+            config = TownshipConfig.objects.get_or_create(township=township)[0]
+            self.configs[township.pk] = config
 
     def all(self) -> None:
         steps = [
@@ -190,7 +239,7 @@ class _Run:
         for (label, percent), step in zip(STEPS, steps, strict=True):
             with transaction.atomic():
                 step()
-                Close.objects.filter(pk=self.close.pk).update(progress=percent, step=label)
+                Close.objects.filter(run=self.run).update(progress=percent, step=label)
             if self.progress:
                 self.progress(label, percent)
 
@@ -202,13 +251,14 @@ class _Run:
     # Steps ---------------------------------------------------------------------------------
 
     def clear(self) -> None:
+        ids = list(Close.objects.filter(run=self.run).values_list("pk", flat=True))
         for model in (Case, Ranking, Line, Score):
-            model.objects.filter(close=self.close)._raw_delete(model.objects.db)
+            model.objects.filter(close_id__in=ids)._raw_delete(model.objects.db)
 
     def _item_join(self, level_expr: str, source_expr: str) -> str:
         """Join the item for a source at a grid level: the level's own, else the default."""
         return f"""
-            JOIN assessment_item i ON i.township_id = %s AND i.source = {source_expr}
+            JOIN assessment_item i ON i.township_id = c.township_id AND i.source = {source_expr}
              AND (i.grid_level = {level_expr}
                   OR (i.grid_level IS NULL AND NOT EXISTS (
                       SELECT 1 FROM assessment_item o WHERE o.township_id = i.township_id
@@ -216,31 +266,31 @@ class _Run:
         """
 
     def _not_counted(self, source_sql: str, id_expr: str) -> str:
-        """Not counted by a published close of this township already."""
+        """Not counted by a published close of the township already."""
         return f"""
             NOT EXISTS (
                 SELECT 1 FROM assessment_line pl JOIN assessment_close pc ON pc.id = pl.close_id
                  WHERE pl.source {source_sql} AND pl.source_id = {id_expr}
-                   AND pc.township_id = %s AND pc.state = 'published')
+                   AND pc.township_id = c.township_id AND pc.state = 'published')
         """
 
     def _record_lines(self, *, table: str, source: str, counted: str, where: str, params: list):
-        """One line per record of `table` (alias r) on a grid of the township, priced by the
+        """One line per record of `table` (alias r) on a grid of its township, priced by the
         item of the grid's level for `source`; `counted`: the line sources that already count
         such a record in a published close."""
         self.sql(
             f"""
             INSERT INTO assessment_line
                 (close_id, township_id, unit_id, item_id, source, source_id, count, points)
-            SELECT %s, r.township_id, r.grid_id, i.id, i.source, r.id, 1, i.points
-              FROM {table} r
-              JOIN places_unit g ON g.id = r.grid_id AND g.township_id = %s
+            SELECT c.id, r.township_id, r.grid_id, i.id, i.source, r.id, 1, i.points
+              FROM assessment_close c
+              JOIN {table} r ON r.township_id = c.township_id
+              JOIN places_unit g ON g.id = r.grid_id AND g.township_id = c.township_id
               {self._item_join("COALESCE(g.grid_level, 1)", source)}
-             WHERE r.township_id = %s AND {where}
+             WHERE c.run = %s AND {where}
                AND {self._not_counted(counted, "r.id")}
             """,
-            [self.close.pk, self.township.pk, self.township.pk, self.township.pk, *params]
-            + [self.township.pk],
+            [self.run, *params],
         )
 
     def tickets(self) -> None:
@@ -248,8 +298,8 @@ class _Run:
             table="work_ticket",
             source="'ticket_' || r.colour",
             counted="IN ('ticket_white', 'ticket_yellow', 'ticket_red')",
-            where="r.due_on >= %s AND r.due_on < %s",
-            params=[self.since, self.end],
+            where="r.due_on >= c.since AND r.due_on < %s",
+            params=[self.end],
         )
 
     def findings(self) -> None:
@@ -258,60 +308,90 @@ class _Run:
             source="'finding'",
             counted="= 'finding'",
             where="r.source IN ('inspection', 'supervision') "
-            "AND r.raised_on >= %s AND r.raised_on < %s",
-            params=[self.since, self.end],
+            "AND r.raised_on >= c.since AND r.raised_on < %s",
+            params=[self.end],
         )
 
     def tasks(self) -> None:
-        self._record_lines(
-            table="work_task",
-            source="'task_done'",
-            counted="= 'task_done'",
-            where="r.state = 'confirmed' AND r.confirmed_at >= %s AND r.confirmed_at < %s",
-            params=[_db_time(_local_midnight(self.since)), _db_time(_local_midnight(self.end))],
+        """Tasks count by the local day they were confirmed: bounds in local midnights, one
+        statement per distinct `since` of the run (nearly always one)."""
+        sinces = (
+            Close.objects.filter(run=self.run).order_by().values_list("since", flat=True).distinct()
         )
+        for since in sorted(sinces):
+            self._record_lines(
+                table="work_task",
+                source="'task_done'",
+                counted="= 'task_done'",
+                where="c.since = %s AND r.state = 'confirmed' "
+                "AND r.confirmed_at >= %s AND r.confirmed_at < %s",
+                params=[
+                    since,
+                    _db_time(_local_midnight(since)),
+                    _db_time(_local_midnight(self.end)),
+                ],
+            )
 
     def household_points(self) -> None:
         """One line per grid: the weight × the month's net points per household of the grid.
 
-        The township's households with their grid (the parent of their 联户) are listed once
-        and counted per grid; the month's entries of the township's villages are summed per
-        grid. PostgreSQL hash-joins the entries to that list; SQLite, which cannot index a
-        materialised list, looks each entry's household and 联户 up by key. Either way the
-        entries are read through (village, period), so earlier months cost nothing.
+        Per grid (the parent of a household's 联户): the run's households, and the sum and
+        count of the month's entries of the run's villages, read through (village, period) so
+        that earlier months cost nothing. On PostgreSQL the villages and townships go in as
+        arrays (the planner then knows from its statistics whether the run is one township,
+        for index look-ups, or a county, for scans and hash joins), and the sums are made by
+        CREATE TABLE … AS, which may use parallel workers where INSERT … SELECT may not.
         """
-        if connection.vendor == "postgresql":
-            entries = "points_entry pe JOIN hh ON hh.id = pe.household_id"
-            grid = "hh.grid_id"
+        pg = connection.vendor == "postgresql"
+        if pg:
+            villages = list(
+                Unit.objects.filter(
+                    township__in=self.townships, kind__in=[Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY]
+                ).values_list("pk", flat=True)
+            )
+            in_villages = in_townships = "= ANY(CAST(%s AS BIGINT[]))"
+            params = [villages, self.month, [t.pk for t in self.townships]]
         else:
-            entries = """points_entry pe
+            in_villages = """IN (SELECT v.id FROM places_unit v
+                                  JOIN assessment_close vc ON vc.township_id = v.township_id
+                                 WHERE vc.run = %s AND v.kind IN ('village', 'community'))"""
+            in_townships = "IN (SELECT rc.township_id FROM assessment_close rc WHERE rc.run = %s)"
+            params = [self.run, self.month, self.run]
+        per_grid = f"""
+            SELECT e.grid_id, h.households, e.total, e.entries
+              FROM (SELECT j.parent_id AS grid_id, SUM(pe.amount) AS total, COUNT(*) AS entries
+                      FROM points_entry pe
                       JOIN places_household ph ON ph.id = pe.household_id
-                      JOIN places_unit j ON j.id = ph.joint_id"""
-            grid = "j.parent_id"
+                      JOIN places_unit j ON j.id = ph.joint_id
+                     WHERE pe.village_id {in_villages}
+                       AND pe.period = %s AND pe.kind <> 'redemption'
+                     GROUP BY j.parent_id) e
+              JOIN (SELECT j.parent_id AS grid_id, COUNT(*) AS households
+                      FROM places_household ph JOIN places_unit j ON j.id = ph.joint_id
+                     WHERE ph.township_id {in_townships}
+                     GROUP BY j.parent_id) h ON h.grid_id = e.grid_id
+             WHERE e.total <> 0
+        """
+        if pg:
+            self.sql(f"SET LOCAL work_mem = '{WORK_MEM}'", [])
+            # Dropped at commit; dropped here too for a caller's outer transaction (tests).
+            self.sql("DROP TABLE IF EXISTS close_grid_points", [])
+            self.sql(f"CREATE TEMP TABLE close_grid_points ON COMMIT DROP AS {per_grid}", params)
+            source, params = "close_grid_points", []
+        else:
+            source = f"({per_grid})"
         self.sql(
             f"""
-            WITH hh AS (SELECT ph.id, j.parent_id AS grid_id
-                          FROM places_household ph JOIN places_unit j ON j.id = ph.joint_id
-                         WHERE ph.township_id = %s)
             INSERT INTO assessment_line
                 (close_id, township_id, unit_id, item_id, source, source_id, count, points)
-            SELECT %s, %s, e.grid_id, i.id, i.source, NULL, e.entries,
-                   ROUND(1.0 * i.points * e.total / h.households, 4)
-              FROM (SELECT {grid} AS grid_id, SUM(pe.amount) AS total, COUNT(*) AS entries
-                      FROM {entries}
-                     WHERE pe.village_id IN (SELECT v.id FROM places_unit v
-                                              WHERE v.township_id = %s
-                                                AND v.kind IN ('village', 'community'))
-                       AND pe.period = %s AND pe.kind <> 'redemption'
-                     GROUP BY {grid}) e
-              JOIN (SELECT grid_id, COUNT(*) AS households FROM hh GROUP BY grid_id) h
-                ON h.grid_id = e.grid_id
-              JOIN places_unit g ON g.id = e.grid_id AND g.township_id = %s
+            SELECT c.id, c.township_id, gp.grid_id, i.id, i.source, NULL, gp.entries,
+                   ROUND(1.0 * i.points * gp.total / gp.households, 4)
+              FROM {source} gp
+              JOIN places_unit g ON g.id = gp.grid_id
+              JOIN assessment_close c ON c.township_id = g.township_id AND c.run = %s
               {self._item_join("COALESCE(g.grid_level, 1)", "'household_points'")}
-             WHERE e.total <> 0
             """,
-            [self.township.pk, self.close.pk, self.township.pk, self.township.pk, self.month]
-            + [self.township.pk, self.township.pk],
+            [*params, self.run],
         )
 
     def adjustments(self) -> None:
@@ -319,55 +399,61 @@ class _Run:
             f"""
             INSERT INTO assessment_line
                 (close_id, township_id, unit_id, item_id, source, source_id, count, points)
-            SELECT %s, a.township_id, a.unit_id, NULL, 'adjustment', a.id, 1, a.points
-              FROM assessment_adjustment a
-             WHERE a.township_id = %s AND a.month >= %s AND a.month < %s
+            SELECT c.id, a.township_id, a.unit_id, NULL, 'adjustment', a.id, 1, a.points
+              FROM assessment_close c
+              JOIN assessment_adjustment a ON a.township_id = c.township_id
+             WHERE c.run = %s AND a.month >= c.since AND a.month < %s
                AND {self._not_counted("= 'adjustment'", "a.id")}
             """,
-            [self.close.pk, self.township.pk, self.since, self.end, self.township.pk],
+            [self.run, self.end],
         )
 
     def grid_scores(self) -> None:
-        """Deepest level first: base or the children's average, plus the unit's own lines."""
+        """Deepest level first: base or the children's average, plus the unit's own lines.
+
+        A unit's own lines and its children's scores are looked up per unit by index
+        ((close, unit) and (close, parent)), whatever the run's size: a plan the planner cannot
+        turn into rescans of a whole county's fresh rows, whose statistics lag behind."""
         levels = (
-            Unit.objects.filter(township=self.township, kind=Unit.Kind.GRID, is_active=True)
+            Unit.objects.filter(township__in=self.townships, kind=Unit.Kind.GRID, is_active=True)
+            .order_by()
             .values_list("grid_level", flat=True)
             .distinct()
         )
-        base = self.settings.base_score
-        own = """
-            LEFT JOIN (SELECT l.unit_id, SUM(l.points) AS points FROM assessment_line l
-                        WHERE l.close_id = %s GROUP BY l.unit_id) o ON o.unit_id = u.id
-            LEFT JOIN (SELECT s.parent_id, AVG(s.score) AS average, COUNT(*) AS n
-                         FROM assessment_score s
-                        WHERE s.close_id = %s AND s.kind = 'grid' AND s.depth > %s
-                        GROUP BY s.parent_id) c ON c.parent_id = u.id
-        """
         select = """
             INSERT INTO assessment_score
                 (close_id, township_id, unit_id, kind, parent_id, depth, score, own_points,
                  children)
-            SELECT %s, %s, u.id, 'grid', {parent}, %s,
-                   ROUND(COALESCE(c.average, %s) + COALESCE(o.points, 0), 4),
-                   ROUND(COALESCE(o.points, 0), 4), COALESCE(c.n, 0)
-              FROM places_unit u {own}
-             WHERE {where}
+            SELECT x.close_id, x.township_id, x.unit_id, 'grid', x.parent_id, %s,
+                   ROUND(COALESCE(x.average, x.base) + COALESCE(x.own, 0), 4),
+                   ROUND(COALESCE(x.own, 0), 4), x.n
+              FROM (SELECT c.id AS close_id, c.township_id, u.id AS unit_id,
+                           {parent} AS parent_id, st.base_score AS base,
+                           (SELECT SUM(l.points) FROM assessment_line l
+                             WHERE l.close_id = c.id AND l.unit_id = u.id) AS own,
+                           (SELECT AVG(s.score) FROM assessment_score s
+                             WHERE s.close_id = c.id AND s.parent_id = u.id
+                               AND s.kind = 'grid' AND s.depth > %s) AS average,
+                           (SELECT COUNT(*) FROM assessment_score s
+                             WHERE s.close_id = c.id AND s.parent_id = u.id
+                               AND s.kind = 'grid' AND s.depth > %s) AS n
+                      FROM assessment_close c
+                      JOIN assessment_settings st ON st.township_id = c.township_id
+                      JOIN places_unit u ON {unit}
+                     WHERE c.run = %s) x
         """
         for level in sorted(set(levels), reverse=True):
             self.sql(
                 select.format(
                     parent="u.parent_id",
-                    own=own,
-                    where="u.township_id = %s AND u.kind = 'grid' AND u.is_active "
+                    unit="u.township_id = c.township_id AND u.kind = 'grid' AND u.is_active "
                     "AND u.grid_level = %s",
                 ),
-                [self.close.pk, self.township.pk, level, base]
-                + [self.close.pk, self.close.pk, level, self.township.pk, level],
+                [level, level, level, level, self.run],
             )
         self.sql(
-            select.format(parent="NULL", own=own, where="u.id = %s"),
-            [self.close.pk, self.township.pk, 1, base, self.close.pk, self.close.pk, 1]
-            + [self.township.pk],
+            select.format(parent="CAST(NULL AS BIGINT)", unit="u.id = c.township_id"),
+            [1, 1, 1, self.run],
         )
 
     def village_scores(self) -> None:
@@ -377,32 +463,45 @@ class _Run:
             INSERT INTO assessment_score
                 (close_id, township_id, unit_id, kind, parent_id, depth, score, own_points,
                  children)
-            SELECT %s, %s, u.village_id, 'village', NULL, 0, ROUND(AVG(s.score), 4), 0, COUNT(*)
-              FROM assessment_score s
+            SELECT s.close_id, s.township_id, u.village_id, 'village', NULL, 0,
+                   ROUND(AVG(s.score), 4), 0, COUNT(*)
+              FROM assessment_close c
+              JOIN assessment_score s ON s.close_id = c.id
               JOIN places_unit u ON u.id = s.unit_id
               JOIN places_unit p ON p.id = u.parent_id
-             WHERE s.close_id = %s AND s.kind = 'grid' AND u.village_id IS NOT NULL
+             WHERE c.run = %s AND s.kind = 'grid' AND u.village_id IS NOT NULL
                AND (p.village_id IS NULL OR p.village_id <> u.village_id)
-             GROUP BY u.village_id
+             GROUP BY s.close_id, s.township_id, u.village_id
             """,
-            [self.close.pk, self.township.pk, self.close.pk],
+            [self.run],
         )
 
     def rankings(self) -> None:
         self.sql(
             """
             INSERT INTO assessment_ranking (close_id, township_id, unit_id, rank, score, on_list)
-            SELECT %s, %s, s.unit_id, RANK() OVER (ORDER BY s.score DESC), s.score, ''
-              FROM assessment_score s
-             WHERE s.close_id = %s AND s.kind = 'village'
+            SELECT s.close_id, s.township_id, s.unit_id,
+                   RANK() OVER (PARTITION BY s.close_id ORDER BY s.score DESC), s.score, ''
+              FROM assessment_close c
+              JOIN assessment_score s ON s.close_id = c.id
+             WHERE c.run = %s AND s.kind = 'village'
             """,
-            [self.close.pk, self.township.pk, self.close.pk],
+            [self.run],
         )
-        ranked = list(Ranking.objects.filter(close=self.close).values_list("unit_id", "score"))
-        chosen = lists.assign(ranked, self.config.red_list_size, self.config.black_list_size)
-        rows = Ranking.objects.filter(close=self.close)
-        rows.filter(unit_id__in=chosen.red).update(on_list=Ranking.List.RED)
-        rows.filter(unit_id__in=chosen.black).update(on_list=Ranking.List.BLACK)
+        rows = Ranking.objects.filter(close__run=self.run)
+        ranked = defaultdict(list)
+        for township_id, unit_id, score in rows.values_list("township_id", "unit_id", "score"):
+            ranked[township_id].append((unit_id, score))
+        red, black = [], []
+        for township_id, units in ranked.items():
+            config = self.configs[township_id]
+            chosen = lists.assign(units, config.red_list_size, config.black_list_size)
+            red.extend(chosen.red)
+            black.extend(chosen.black)
+        # Unit ids are unique across the run's closes.
+        for units, on_list in ((red, Ranking.List.RED), (black, Ranking.List.BLACK)):
+            for first in range(0, len(units), 5000):
+                rows.filter(unit_id__in=units[first : first + 5000]).update(on_list=on_list)
 
     def cases(self) -> None:
         """A case for each grid chief in post during the month whose grid scores below the band."""
@@ -411,15 +510,17 @@ class _Run:
             """
             INSERT INTO assessment_case
                 (close_id, township_id, unit_id, assignment_id, user_id, kind, score, state)
-            SELECT %s, %s, a.unit_id, a.id, a.user_id,
-                   CASE WHEN s.score < %s THEN 'suspension' ELSE 'talk' END, s.score, 'open'
-              FROM people_roleassignment a
-              JOIN assessment_score s ON s.unit_id = a.unit_id AND s.close_id = %s
-                                     AND s.kind = 'grid'
-             WHERE a.township_id = %s AND a.role = 'grid_chief'
+            SELECT c.id, c.township_id, a.unit_id, a.id, a.user_id,
+                   CASE WHEN s.score < tc.suspension_below THEN 'suspension' ELSE 'talk' END,
+                   s.score, 'open'
+              FROM assessment_close c
+              JOIN places_townshipconfig tc ON tc.township_id = c.township_id
+              JOIN assessment_score s ON s.close_id = c.id AND s.kind = 'grid'
+              JOIN people_roleassignment a ON a.unit_id = s.unit_id
+                                          AND a.township_id = c.township_id
+             WHERE c.run = %s AND a.role = 'grid_chief'
                AND a.start_date <= %s AND (a.end_date IS NULL OR a.end_date >= %s)
-               AND s.score < %s
+               AND s.score < tc.warning_below
             """,
-            [self.close.pk, self.township.pk, self.config.suspension_below, self.close.pk]
-            + [self.township.pk, last_day, self.month, self.config.warning_below],
+            [self.run, last_day, self.month],
         )

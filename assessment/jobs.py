@@ -1,8 +1,9 @@
 """The month close as a background job: closes queued from the page, computed by the worker.
 
 The scheduler process (`manage.py schedule --loop`) calls `run_queued` on every pass; so does
-`manage.py close_month --queued`. Each close is claimed by a compare-and-set on its state, so
-two workers never compute the same one.
+`manage.py close_month --queued`; the queued closes of a month are computed together in one
+run. Each close is claimed by a compare-and-set on its state, so two workers never compute the
+same one.
 """
 
 import logging
@@ -39,9 +40,19 @@ def _compute(item: Close) -> Close | None:
     return None
 
 
-def run_queued(limit: int = 10) -> list[Close]:
+def run_queued(limit: int = 200) -> list[Close]:
+    """Compute the queued closes, those of a month together in one run."""
     queued = Close.objects.filter(state=Close.State.QUEUED).select_related("township")[:limit]
-    return [done for done in map(_compute, queued) if done is not None]
+    by_month: dict = {}
+    for item in queued:
+        by_month.setdefault(item.month, []).append(item)
+    done = []
+    for month in sorted(by_month):
+        try:
+            done.extend(close.compute_many(by_month[month]))
+        except Exception as error:  # noqa: BLE001 (recorded on the closes; other months go on)
+            log.error("closes of %s failed: %s", f"{month:%Y-%m}", error)
+    return done
 
 
 def start_in_background(close_id: int) -> None:

@@ -164,6 +164,10 @@ class Close(models.Model):
     content = models.JSONField(null=True, blank=True)  # what was published, frozen
     content_hash = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)  # the township's previous one
+    # The computation that has it (closes of one month are computed together, one statement per
+    # step for all their townships), and from which month it counts records not counted yet.
+    run = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+    since = models.DateField(_("counts records from"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("month close")
@@ -204,7 +208,7 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["close", "kind", "unit"], name="assessment_score_unit"),
         ]
-        indexes = [models.Index(fields=["close", "kind", "depth", "parent_id"])]
+        indexes = [models.Index(fields=["close", "parent_id"])]  # a unit's children
 
     def __str__(self):
         return f"{self.unit_id}: {self.score}"
@@ -213,10 +217,27 @@ class Score(models.Model):
 class Line(models.Model):
     """One line of a unit's score, traceable to its source record."""
 
-    close = models.ForeignKey(Close, on_delete=models.CASCADE, related_name="lines")
-    township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(Item, null=True, on_delete=models.PROTECT, related_name="+")
+    # Lines are derived rows, written only by the close's INSERT … SELECT over existing rows and
+    # replaced with each computation: no per-row foreign-key checks or single-column indexes in
+    # the database (they doubled the cost of writing a county's 300,000 lines); the relations
+    # are Django's, and (close, unit) and (source, source_id) are the indexes that are read.
+    close = models.ForeignKey(
+        Close, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
+    )
+    township = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    item = models.ForeignKey(
+        Item,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     source = models.CharField(max_length=20, choices=Source.choices)
     source_id = models.BigIntegerField(null=True)  # the ticket, problem, task or adjustment
     count = models.PositiveIntegerField(default=1)  # household points: entries summed

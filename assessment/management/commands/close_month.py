@@ -47,20 +47,30 @@ class Command(BaseCommand):
             raise CommandError("Give the month (YYYY-MM) or --queued.")
         townships = self._townships(township)
         progress = _bar(sys.stderr) if sys.stderr.isatty() else None
-        for unit in townships:
+        requested = []
+        for unit in townships:  # all queued first: a refused township computes nothing
             try:
-                result = close.close_month(unit, month, progress=progress)
-                if publish:
-                    result = publication.publish(result, user=None, authority=authority)
+                requested.append(close.request(unit, month))
             except ServiceError as error:
                 raise CommandError(f"{unit.name}: {error.message}") from None
+        computed = close.compute_many(requested, progress)  # one run for all of them
+        busy = {t.pk for t in townships} - {result.township_id for result in computed}
+        for result in computed:
+            if publish:
+                try:
+                    result = publication.publish(result, user=None, authority=authority)
+                except ServiceError as error:
+                    raise CommandError(f"{result.township.name}: {error.message}") from None
             lists = result.rankings.exclude(on_list="").count()
             self.stdout.write(
-                f"{unit.name} {result.month:%Y-%m}: {result.get_state_display()} · "
+                f"{result.township.name} {result.month:%Y-%m}: {result.get_state_display()} · "
                 f"{result.scores.count()} scores · {result.lines.count()} lines · "
                 f"{lists} listed · {result.cases.count()} cases"
                 + (f" · {result.content_hash[:12]}" if result.content_hash else "")
             )
+        if busy:
+            names = ", ".join(t.name for t in townships if t.pk in busy)
+            raise CommandError(f"Being computed by another run, left out: {names}")
 
     def _townships(self, wanted):
         townships = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP).order_by("path")
