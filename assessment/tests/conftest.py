@@ -13,6 +13,24 @@ import pytest
 OCT = datetime.date(2026, 10, 1)
 
 
+def award(household, amount, actor, period=OCT):
+    """An approved award (a correction when negative) in the household's points ledger."""
+    from django.db import transaction
+
+    from points import services as points_services
+
+    with transaction.atomic():
+        points_services.append(
+            village=household.group.parent,
+            household=household,
+            kind="award",
+            amount=amount,
+            period=period,
+            proposed_by=actor,
+            approved_by=actor,
+        )
+
+
 @pytest.fixture
 def adjust(alice):
     """Give a unit a commendation/deduction for a month: `adjust(unit, -20)`."""

@@ -12,7 +12,7 @@ from assessment.models import Case, Close, Line, Score, Source
 from core.errors import ServiceError
 from places import services as place_services
 
-from .conftest import OCT
+from .conftest import OCT, award
 
 NOV = datetime.date(2026, 11, 1)
 
@@ -115,22 +115,6 @@ def test_every_line_is_traceable_to_its_source(town, alice, adjust, close):
 
 @pytest.mark.django_db
 def test_household_points_count_per_household_of_the_grid(town, alice, close):
-    from django.db import transaction as tx
-
-    from points import services as points_services
-
-    def award(household, amount, period, actor):
-        with tx.atomic():
-            points_services.append(
-                village=household.group.parent,
-                household=household,
-                kind="award",
-                amount=amount,
-                period=period,
-                proposed_by=actor,
-                approved_by=actor,
-            )
-
     grid = town.grids[0]
     households = [h for h in town.households if h.joint.parent_id == grid.pk]
     assert len(households) == 3

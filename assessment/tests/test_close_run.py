@@ -11,7 +11,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from assessment import close as month_close
@@ -21,24 +20,9 @@ from conftest import _persona
 from people.models import RoleAssignment
 from places.models import TownshipConfig
 
-from .conftest import OCT
+from .conftest import OCT, award
 
 NOV = datetime.date(2026, 11, 1)
-
-
-def _award(household, amount, actor, period=OCT):
-    from points import services as points_services
-
-    with transaction.atomic():
-        points_services.append(
-            village=household.group.parent,
-            household=household,
-            kind="award",
-            amount=amount,
-            period=period,
-            proposed_by=actor,
-            approved_by=actor,
-        )
 
 
 @pytest.fixture
@@ -57,8 +41,8 @@ def county(town, other_town, alice, bob, adjust):
     adjust(town.grids[2], 4)
     adjust(other_town.grids[1], -3)  # 87 under 90: below the other township's band
     adjust(other_town.grids[3].parent, 2)  # an upper grid's own line
-    _award(town.households[0], 30, alice)
-    _award(other_town.households[-1], -9, alice)
+    award(town.households[0], 30, alice)
+    award(other_town.households[-1], -9, alice)
     return [town.township, other_town.township]
 
 
