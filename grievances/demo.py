@@ -28,6 +28,7 @@ ORDINARY, ORDINARY_DONE, OVERDUE = 52, 46, 3
 VILLAGE_SET = 10
 PETITIONS = 10
 LEADERS = ("dayi_secretary", "dayi_head", "dayi_leader")
+DEMO_CHIEF = "dayi_chief"
 SUBJECTS = {
     "环境卫生": ["垃圾清运不及时", "村口沟渠堵塞发臭", "公厕无人打扫"],
     "道路交通": ["组道塌方", "村道路灯不亮", "桥梁栏杆损坏"],
@@ -175,8 +176,14 @@ class _Dayi:
         vstart, vend = village_month(today)
         in_village = [h for h in self.heads if h.household.joint.village.name == VILLAGE]
         elsewhere = [h for h in self.heads if h.household.joint.village.name != VILLAGE]
+        # The demo grid chief's grid lies in that village: its first grievance is his grid's, so
+        # that his page shows one whatever the day's draws.
+        chief = User.objects.filter(username=DEMO_CHIEF).values_list("pk", flat=True).first()
+        chiefs_heads = [
+            h for h in in_village if self.chief_of.get(h.household.joint.parent_id) == chief
+        ]
         # the village's month: 10 received, 10 concluded within it, all satisfied or basically
-        for _ in range(VILLAGE_SET):
+        for n in range(VILLAGE_SET):
             received = (
                 self._day(vstart, vend - datetime.timedelta(days=2))
                 if (vend - vstart).days >= 2
@@ -184,7 +191,7 @@ class _Dayi:
             )
             done = self._day(received, vend)
             self._grievance(
-                rng.choice(in_village),
+                rng.choice(chiefs_heads if n == 0 and chiefs_heads else in_village),
                 received=received,
                 done=done,
                 rating=rng.choice(["satisfied", "satisfied", "basic"]),

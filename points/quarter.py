@@ -60,12 +60,13 @@ def publication_rows(village: Unit, quarter: str) -> list[dict]:
     """
     from stars.selectors import with_star_count  # stars imports points: not at module level
 
-    first, last = quarter_bounds(quarter)
+    first, last = quarter_bounds(quarter)  # the first and the last month (periods)
+    last_day = (last + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
     head_name = Resident.objects.filter(
         household=OuterRef("pk"), relation=Resident.Relation.HEAD
     ).values("name")[:1]
     households = list(
-        with_star_count(village_households(village), on=min(last, timezone.localdate()))
+        with_star_count(village_households(village), on=min(last_day, timezone.localdate()))
         .annotate(head_name=Subquery(head_name))
         .values_list("pk", "number", "head_name", "stars")
     )

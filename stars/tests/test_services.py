@@ -438,3 +438,29 @@ def test_the_daily_command_settles_and_is_safe_to_run_twice(town, voted):
         1
     ].startswith("0 ")
     assert Claim.objects.get().state == Claim.State.EFFECTIVE
+
+
+@pytest.mark.django_db
+def test_the_quarterly_publication_counts_a_withdrawal_in_the_quarters_last_month(
+    town, rated, stars, cora
+):
+    """Stars are counted on the quarter's last day, not on the first day of its last month: a
+    star withdrawn on the 20th of the last month is gone from that quarter's publication."""
+    rated(town.households[0])
+    granted = RatingEntry.objects.filter(household=town.households[0]).latest("pk").effective_on
+    month = (granted.month - 1) // 3 * 3 + 4  # the first month of the next quarter (13+: next year)
+    year = granted.year + (month - 1) // 12
+    last_month = (month - 1) % 12 + 3
+    withdrawn = datetime.date(year, last_month, 20)
+    services.withdraw_star(
+        household=town.households[0],
+        star=stars["生态环保星"],
+        reason="x",
+        authority="y",
+        actor=cora,
+        today=withdrawn,
+    )
+    quarter = f"{year}-Q{(last_month - 1) // 3 + 1}"
+    with mock.patch("points.quarter.timezone.localdate", return_value=withdrawn.replace(day=25)):
+        rows = {row["number"]: row["stars"] for row in publication_rows(town.villages[0], quarter)}
+    assert rows[town.households[0].number] == 4
