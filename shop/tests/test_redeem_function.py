@@ -184,7 +184,13 @@ def test_a_refusal_is_the_same_and_writes_nothing(monkeypatch, town, alice, kim,
     elif case == "not_served":
         household = next(h for h in town.households if h.group.village_id != market.unit_id)
     elif case == "suspended":
-        services.suspend(household=household, reason="欠费", authority="村两委会议", actor=alice)
+        services.suspend(  # from the frozen clock's day: both paths run at NOW
+            household=household,
+            reason="欠费",
+            authority="村两委会议",
+            actor=alice,
+            starts_on=timezone.localtime(NOW).date(),
+        )
     elif case == "unknown":
         other = build_supermarket(town.villages[1], code="PT02", actor=alice)
         lines = {other.goods.first().pk: 1, goods["牙膏"].pk: 1}
