@@ -126,26 +126,22 @@ def _since(township_ids: list[int], month: datetime.date) -> dict[int, datetime.
     return {t: max(min(first_published.get(t, month), month), floor) for t in township_ids}
 
 
-def _claim(close: Close, run: uuid.UUID, since: datetime.date) -> bool:
-    """Mark the close running in `run` unless another run has it (compare-and-set, both DBs)."""
+def _claim(pks: list[int], run: uuid.UUID, since: datetime.date) -> None:
+    """Mark the closes running in `run` unless another run has them (compare-and-set, both
+    databases); the claimed ones are those stamped with `run` afterwards."""
     now = timezone.now()
     startable = Q(state__in=[Close.State.QUEUED, Close.State.COMPUTED, Close.State.FAILED]) | Q(
         state=Close.State.RUNNING, started_at__lt=now - STALE_RUN
     )
-    claimed = (
-        Close.objects.filter(startable, pk=close.pk)
-        .exclude(state=Close.State.PUBLISHED)
-        .update(
-            state=Close.State.RUNNING,
-            started_at=now,
-            progress=0,
-            step="",
-            error="",
-            run=run,
-            since=since,
-        )
+    Close.objects.filter(startable, pk__in=pks).exclude(state=Close.State.PUBLISHED).update(
+        state=Close.State.RUNNING,
+        started_at=now,
+        progress=0,
+        step="",
+        error="",
+        run=run,
+        since=since,
     )
-    return claimed == 1
 
 
 def compute(close: Close, progress: Progress | None = None) -> Close:
@@ -172,11 +168,12 @@ def compute_many(closes: list[Close], progress: Progress | None = None) -> list[
     month = months.pop()
     run = uuid.uuid4()
     since = _since([item.township_id for item in closes], month)
-    claimed = [
-        item
-        for item in closes
-        if not item.is_published and _claim(item, run, since[item.township_id])
-    ]
+    by_since = defaultdict(list)
+    for item in closes:
+        by_since[since[item.township_id]].append(item.pk)
+    for day, pks in by_since.items():  # one statement per distinct `since` (nearly always one)
+        _claim(pks, run, day)
+    claimed = list(Close.objects.filter(run=run).select_related("township"))
     if not claimed:
         return []
     if connection.vendor == "postgresql":
@@ -217,11 +214,14 @@ class _Run:
         self.month = month
         self.end = next_month(month)
         self.townships = townships
-        self.configs = {}
-        for township in townships:  # the defaults, the first time a township is closed
-            setup.ensure(township)
-            config = TownshipConfig.objects.get_or_create(township=township)[0]
-            self.configs[township.pk] = config
+        setup.ensure_all(townships)  # the defaults, the first time a township is closed
+        self.configs = {
+            config.township_id: config
+            for config in TownshipConfig.objects.filter(township__in=townships)
+        }
+        for township in townships:
+            if township.pk not in self.configs:
+                self.configs[township.pk] = TownshipConfig.objects.create(township=township)
 
     def all(self) -> None:
         steps = [

@@ -39,3 +39,13 @@ def ensure(township: Unit) -> Settings:
                 ignore_conflicts=True,
             )
     return settings
+
+
+def ensure_all(townships: list[Unit]) -> None:
+    """`ensure` for the townships that have no settings yet (a county's run: one query)."""
+    have = set(
+        Settings.objects.filter(township__in=townships).values_list("township_id", flat=True)
+    )
+    for township in townships:
+        if township.pk not in have:
+            ensure(township)

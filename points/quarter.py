@@ -61,7 +61,7 @@ def publication_rows(village: Unit, quarter: str) -> list[dict]:
     from stars.selectors import with_star_count  # stars imports points: not at module level
 
     first, last = quarter_bounds(quarter)  # the first and the last month (periods)
-    last_day = (last + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    last_day = services.month_end(last)
     head_name = Resident.objects.filter(
         household=OuterRef("pk"), relation=Resident.Relation.HEAD
     ).values("name")[:1]

@@ -13,10 +13,19 @@ from PIL import Image
 from core.errors import ServiceError
 from places.models import TownshipConfig
 from points.quarter import publication_rows
+from points.selectors import quarter_bounds, quarter_of
 from stars import selectors, services
 from stars.models import Claim, Confirmation, Objection, RatingEntry, StarNotice, StarSettings
 
 from .conftest import DAY, required
+
+
+def _withdraw(household, star, actor, **kwargs):
+    """A withdrawal whose reason and authority do not matter to the test."""
+    return services.withdraw_star(
+        household=household, star=star, reason="x", authority="y", actor=actor, **kwargs
+    )
+
 
 pytestmark = pytest.mark.django_db
 
@@ -249,9 +258,7 @@ def test_withdrawing_a_star_tells_the_household_and_keeps_history(town, rated, s
     assert "生态环保星" in notice.text and "乱倒垃圾被查处" in notice.text
     assert list(RatingEntry.objects.values_list("action", flat=True)).count("withdraw") == 1
     with pytest.raises(ServiceError) as exc:
-        services.withdraw_star(
-            household=household, star=stars["生态环保星"], reason="x", authority="y", actor=cora
-        )
+        _withdraw(household, stars["生态环保星"], cora)
     assert exc.value.code == "not_held"
 
 
@@ -322,13 +329,7 @@ def test_postgresql_refuses_to_change_rating_entries_and_notices(town, rated, st
     from django.db import DatabaseError
 
     rated(town.households[0])
-    services.withdraw_star(
-        household=town.households[0],
-        star=stars["生态环保星"],
-        reason="x",
-        authority="y",
-        actor=cora,
-    )
+    _withdraw(town.households[0], stars["生态环保星"], cora)
     for rows in (RatingEntry.objects.all(), StarNotice.objects.all()):
         with pytest.raises(DatabaseError), transaction.atomic():
             rows.update(created_at=timezone.now())
@@ -397,20 +398,8 @@ def test_the_quarterly_publication_shows_the_stars(
     same count as ratings_for, computed in the publication's own two queries."""
     for household in town.households[:3]:
         rated(household)
-    services.withdraw_star(
-        household=town.households[1],
-        star=stars["生态环保星"],
-        reason="x",
-        authority="y",
-        actor=cora,
-    )
-    services.withdraw_star(
-        household=town.households[2],
-        star=stars["诚实守信星"],
-        reason="x",
-        authority="y",
-        actor=cora,
-    )
+    _withdraw(town.households[1], stars["生态环保星"], cora)
+    _withdraw(town.households[2], stars["诚实守信星"], cora)
     today = timezone.localdate()
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     with django_assert_num_queries(2):
@@ -448,19 +437,10 @@ def test_the_quarterly_publication_counts_a_withdrawal_in_the_quarters_last_mont
     star withdrawn on the 20th of the last month is gone from that quarter's publication."""
     rated(town.households[0])
     granted = RatingEntry.objects.filter(household=town.households[0]).latest("pk").effective_on
-    month = (granted.month - 1) // 3 * 3 + 4  # the first month of the next quarter (13+: next year)
-    year = granted.year + (month - 1) // 12
-    last_month = (month - 1) % 12 + 3
-    withdrawn = datetime.date(year, last_month, 20)
-    services.withdraw_star(
-        household=town.households[0],
-        star=stars["生态环保星"],
-        reason="x",
-        authority="y",
-        actor=cora,
-        today=withdrawn,
-    )
-    quarter = f"{year}-Q{(last_month - 1) // 3 + 1}"
+    # the 20th of the last month of a later quarter (any quarter is at most 92 days long)
+    withdrawn = quarter_bounds(quarter_of(granted + datetime.timedelta(days=92)))[1].replace(day=20)
+    _withdraw(town.households[0], stars["生态环保星"], cora, today=withdrawn)
+    quarter = quarter_of(withdrawn)
     with mock.patch("points.quarter.timezone.localdate", return_value=withdrawn.replace(day=25)):
         rows = {row["number"]: row["stars"] for row in publication_rows(town.villages[0], quarter)}
     assert rows[town.households[0].number] == 4
